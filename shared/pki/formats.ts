@@ -7,7 +7,10 @@
  *
  * Only the container and the outer TLV of each certificate or CRL are checked here; parsing the inside is
  * the model's job, so a structurally odd certificate becomes a `MALFORMED` verdict rather than an unreadable
- * file. The DERs returned are views into the input buffer, not copies.
+ * file. Inside a container (PEM label, PKCS#7 field, SST property id) the container says what a value is;
+ * a bare DER file says nothing, so it must show the shape of one (SEQUENCE { tbs, algorithm, BIT STRING },
+ * or a PKCS#7 ContentInfo), which also tells a certificate from a CRL given in its place.
+ * The DERs returned are views into the input buffer, not copies.
  *
  * Decisions:
  * - PEM labels `CERTIFICATE` and `X509 CERTIFICATE` (the pre-RFC 7468 spelling) are certificates.
@@ -71,7 +74,7 @@ function extract(bytes: Uint8Array, source: string, kind: Kind): Uint8Array[] {
   } else {
     found = readPem(decodeText(bytes), kind, fail);
   }
-  if (found.length === 0) fail(`no ${kind === "crl" ? "CRL" : "certificate"} found`);
+  if (found.length === 0) fail(`no ${KIND_NAME[kind]} found`);
   return found;
 }
 
@@ -88,6 +91,24 @@ interface Located {
 }
 
 type Fail = (detail: string) => never;
+
+const KIND_NAME: Record<Kind, string> = { certificate: "certificate", crl: "CRL" };
+
+/** Thrown by `raise` and caught by `readable`: a structure that cannot be read, where that is an answer. */
+class Unreadable extends Error {}
+const raise: Fail = (detail) => {
+  throw new Unreadable(detail);
+};
+
+/** The result of `read`, or undefined when it finds the bytes unreadable. */
+function readable<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof Unreadable) return undefined;
+    throw e;
+  }
+}
 
 /** Deep enough for any real envelope, shallow enough that hostile nesting cannot exhaust the stack. */
 const MAX_BER_DEPTH = 16;
@@ -154,8 +175,8 @@ function checkOuter(der: Uint8Array, what: string, fail: Fail): Uint8Array {
  * Tells a certificate from a CRL by the tbs fields: after the optional version, a certificate has
  * serialNumber, signature, issuer and a validity SEQUENCE; a CRL has signature, issuer and a time.
  */
-function signedKind(b: Uint8Array, tbs: Located, fail: Fail): Kind | undefined {
-  const tags = inside(b, tbs, fail).map((c) => c.tag);
+function signedKind(b: Uint8Array, tbs: Located): Kind | undefined {
+  const tags = readable(() => inside(b, tbs, raise))?.map((c) => c.tag) ?? [];
   const isTime = (t: number | undefined) => t === Tag.UTC_TIME || t === Tag.GENERALIZED_TIME;
   if (tags[0] === 0xa0) return "certificate";
   if (tags[0] === Tag.INTEGER && tags[3] === Tag.SEQUENCE) return "certificate";
@@ -173,15 +194,14 @@ function readDerFile(b: Uint8Array, kind: Kind, fail: Fail): Uint8Array[] {
     if (![0x00, 0x09, 0x0a, 0x0d, 0x20].includes(b[i]!))
       fail(`${b.length - outer.end} unexpected bytes after the DER value`);
   }
-  const fields = inside(b, outer, fail);
+  const fields = readable(() => inside(b, outer, raise));
+  if (fields === undefined)
+    fail("DER value is neither a certificate, a CRL nor PKCS#7 (its fields cannot be read)");
   if (fields[0]?.tag === Tag.OID) return readPkcs7(b, fields, kind, fail);
   if (fields.length === 3 && fields[0]?.tag === Tag.SEQUENCE && fields[2]?.tag === Tag.BIT_STRING) {
-    const found = signedKind(b, fields[0], fail) ?? kind;
-    if (found !== kind)
-      fail(
-        `holds a ${found === "crl" ? "CRL" : "certificate"}, not a ${kind === "crl" ? "CRL" : "certificate"}`,
-      );
-    return [checkOuter(b.subarray(0, outer.end), kind === "crl" ? "the CRL" : "the certificate", fail)];
+    const found = signedKind(b, fields[0]) ?? kind;
+    if (found !== kind) fail(`holds a ${KIND_NAME[found]}, not a ${KIND_NAME[kind]}`);
+    return [checkOuter(b.subarray(0, outer.end), `the ${KIND_NAME[kind]}`, fail)];
   }
   return fail("DER value is neither a certificate, a CRL nor PKCS#7");
 }
@@ -199,12 +219,11 @@ function readPkcs7(b: Uint8Array, fields: Located[], kind: Kind, fail: Fail): Ui
   const wanted = kind === "certificate" ? 0xa0 : 0xa1;
   const set = inside(b, signedData!, fail).find((f) => f.tag === wanted);
   if (set === undefined) return [];
-  const what = kind === "crl" ? "CRL" : "certificate";
   // CertificateChoices also allows attribute certificates ([1]–[3]) and RevocationInfoChoice allows
   // [1] other formats (OCSP responses); neither is an X.509 certificate or CRL, so they are skipped.
   return inside(b, set, fail)
     .filter((c) => c.tag === Tag.SEQUENCE)
-    .map((c, i) => checkOuter(b.subarray(c.offset, c.end), `PKCS#7 ${what} ${i + 1}`, fail));
+    .map((c, i) => checkOuter(b.subarray(c.offset, c.end), `PKCS#7 ${KIND_NAME[kind]} ${i + 1}`, fail));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -292,7 +311,7 @@ function readPem(text: string, kind: Kind, fail: Fail): Uint8Array[] {
       out.push(checkOuter(der, `PEM block ${n} (${label})`, fail));
     }
   }
-  if (!sawBlock) fail(`no ${kind === "crl" ? "CRL" : "certificate"} found (not PEM, DER, PKCS#7 or SST)`);
+  if (!sawBlock) fail(`no ${KIND_NAME[kind]} found (not PEM, DER, PKCS#7 or SST)`);
   return out;
 }
 
