@@ -214,7 +214,8 @@ function checkPolicies(
  * x509-limbo expects it. The anchor is self-issued, so its own names are never checked.
  */
 function checkNames(path: readonly Certificate[], at: (k: number) => Position): Problem[] {
-  if (path.length < 2) return [];
+  // Most paths carry no name constraints at all: skip the per-name work for them.
+  if (path.length < 2 || !path.some((c) => c.nameConstraints !== undefined)) return [];
   return checkNameConstraints(path).map((v) => {
     const p = at(v.index);
     return error(ProblemCode.NAME_CONSTRAINTS_VIOLATED, `${label(p)}: ${v.message}`, detail(p));
