@@ -8,15 +8,14 @@ import { generateKey, type Minted, mintIntermediate, mintLeaf, mintRoot, NOW } f
 const EXPIRED = { notBefore: new Date("2025-01-01T00:00:00Z"), notAfter: new Date("2026-03-01T00:00:00Z") };
 const parse = (m: Minted): Certificate => parseCertificate(m.der);
 
-async function collect(
-  leaf: Minted,
-  o: Partial<PathBuilderOptions> & { anchors: Minted[]; pool?: Minted[] },
-) {
+type CollectOptions = Omit<Partial<PathBuilderOptions>, "anchors"> & { anchors: Minted[]; pool?: Minted[] };
+
+async function collect(leaf: Minted, { anchors, pool, ...o }: CollectOptions) {
   const search = buildPaths(parse(leaf), {
     time: NOW,
     ...o,
-    anchors: new TrustStore(o.anchors.map(parse)),
-    intermediates: new CertificateIndex((o.pool ?? []).map(parse)),
+    anchors: new TrustStore(anchors.map(parse)),
+    intermediates: new CertificateIndex((pool ?? []).map(parse)),
   });
   const paths: CandidatePath[] = [];
   for await (const p of search.paths) paths.push(p);
