@@ -263,7 +263,8 @@ function readSst(b: Uint8Array, kind: Kind, fail: Fail): Uint8Array[] {
 // PEM (RFC 7468), with any text around and between the blocks
 
 const CERT_LABELS = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
-const CRL_LABELS = new Set(["X509 CRL"]);
+// "CRL" is what @peculiar/x509 and some Java tools write; RFC 7468 says "X509 CRL".
+const CRL_LABELS = new Set(["X509 CRL", "CRL"]);
 const PKCS7_LABELS = new Set(["PKCS7", "PKCS #7 SIGNED DATA", "CMS"]);
 
 const BEGIN = "-----BEGIN ";

@@ -170,6 +170,7 @@ const crlCases: Case[] = [
     input: text(`crl follows\n${toPem(crl, "X509 CRL")}end\n${toPem(rootCrl, "X509 CRL")}`),
     expected: [crl, rootCrl],
   },
+  { name: "PEM label CRL (as @peculiar/x509 writes it)", input: text(toPem(crl, "CRL")), expected: [crl] },
   {
     name: "PEM certificate and CRL blocks: CRLs only",
     input: text(toPem(leaf.der) + toPem(crl, "X509 CRL")),
