@@ -97,7 +97,7 @@ const EXPECTED: Record<string, ProblemCode> = {
   "4.4.12": "CRL_STALE",
   "4.4.15": "REVOKED",
   "4.4.18": "REVOKED",
-  "4.4.20": "CRL_INVALID",
+  "4.4.20": "REVOKED",
   "4.4.21": "CRL_INVALID",
 };
 
