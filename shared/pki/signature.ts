@@ -216,10 +216,12 @@ const resultsByIdentity = new WeakMap<
   { entry: KeyEntry; signed: Uint8Array; algorithm: AlgorithmIdentifier; result: VerifyResult }[]
 >();
 
+/** A short key for the content of a verification: the key's id, the algorithm and one digest of the rest. */
 function contentKey(object: SignedObject, entry: KeyEntry): string {
-  const digest = createHash("sha256").update(object.signed).digest("base64");
+  const digest = createHash("sha256").update(object.signature).update(object.signed).digest("base64");
   const params = object.algorithm.parameters ? toBase64(object.algorithm.parameters) : "";
-  return `${entry.id}|${object.algorithm.oid}|${params}|${toBase64(object.signature)}|${digest}`;
+  // The signature length separates the two digested fields, so no (signature, signed) pair can alias another.
+  return `${entry.id}|${object.algorithm.oid}|${params}|${object.signature.length}|${digest}`;
 }
 
 /**
