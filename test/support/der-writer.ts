@@ -47,7 +47,10 @@ function lengthOctets(n: number): number[] {
 }
 
 /** A TLV with identifier octet `tag` around the concatenation of `content`. */
-export function tlv(tag: number, ...content: readonly Uint8Array[]): Uint8Array {
+export const tlv = (tag: number, ...content: readonly Uint8Array[]): Uint8Array => wrap(tag, content);
+
+/** As `tlv`, taking an array: spreading 100,000 CRL entries as arguments would overflow the stack. */
+export function wrap(tag: number, content: readonly Uint8Array[]): Uint8Array {
   const body = content.length === 1 ? content[0]! : concat(content);
   const head = lengthOctets(body.length);
   const out = new Uint8Array(1 + head.length + body.length);
@@ -57,7 +60,7 @@ export function tlv(tag: number, ...content: readonly Uint8Array[]): Uint8Array 
   return out;
 }
 
-export const seq = (...items: readonly Uint8Array[]): Uint8Array => tlv(T.SEQUENCE, ...items);
+export const seq = (...items: readonly Uint8Array[]): Uint8Array => wrap(T.SEQUENCE, items);
 
 /** SET OF: DER requires the elements sorted by their encodings (X.690 §11.6). */
 export function set(...items: readonly Uint8Array[]): Uint8Array {
