@@ -12,6 +12,7 @@ import { lookup as systemLookup } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
+import { rootCertificates } from "node:tls";
 import type { Fetcher, FetchRequest, FetchResult } from "../ports.ts";
 import { classifyAddress, isAddressAllowed } from "./address-policy.ts";
 
@@ -31,6 +32,8 @@ export interface HttpFetcherOptions {
   /** Redirects followed before giving up. Default 3. */
   readonly maxRedirects?: number;
   readonly userAgent?: string;
+  /** PEM roots trusted for https in addition to Node's bundled ones (an internal CA, tests). */
+  readonly extraTrustedRoots?: readonly string[];
   /** Resolves a host name to every address; default the system resolver. For tests and custom DNS. */
   readonly resolve?: (hostname: string) => Promise<readonly ResolvedAddress[]>;
 }
@@ -46,6 +49,7 @@ const DEFAULTS: Settings = {
   maxBytes: 32 * 1024 * 1024,
   maxRedirects: 3,
   userAgent: "smime-lifecycle (CRL and AIA fetcher)",
+  extraTrustedRoots: [],
   resolve: resolveWithSystem,
 };
 
@@ -92,7 +96,7 @@ function parseTarget(text: string, base?: URL): URL | FetchFailure {
   try {
     url = new URL(text, base);
   } catch {
-    return failure("bad-url", `not a valid URL: ${JSON.stringify(text.slice(0, 200))}`);
+    return failure("bad-url", `not a valid URL: ${JSON.stringify(redactRaw(text))}`);
   }
   const where = base ? `redirected to ${display(url)}` : display(url);
   if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -139,6 +143,9 @@ function requestOnce(url: URL, request: FetchRequest, settings: Settings, signal
         agent: false,
         headers: requestHeaders(request, settings.userAgent),
         lookup: guardedLookup(settings),
+        ...(settings.extraTrustedRoots.length > 0
+          ? { ca: [...rootCertificates, ...settings.extraTrustedRoots] }
+          : {}),
       });
     } catch (error) {
       return fail("bad-url", `cannot request ${display(url)}: ${messageOf(error)}`);
@@ -306,12 +313,20 @@ function isMalformed(error: Error): boolean {
 }
 
 function hint(scope: string): string {
-  return scope === "private-network" ? " (private network access is not allowed)" : "";
+  return scope === "private-network" ? "; private network access is not allowed" : "";
 }
 
 /** A URL fit for a message: no credentials, and a query (which may hold a token) elided. */
 function display(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}${url.search ? "?…" : ""}`;
+}
+
+/** The same for text that did not parse as a URL: credentials and query elided, length capped. */
+function redactRaw(text: string): string {
+  return text
+    .replace(/\/\/[^/?#]*@/, "//…@")
+    .replace(/\?.*$/s, "?…")
+    .slice(0, 200);
 }
 
 function bytes(n: number): string {

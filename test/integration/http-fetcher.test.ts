@@ -1,6 +1,10 @@
+import "reflect-metadata";
+import { webcrypto } from "node:crypto";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
+import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpFetcher } from "../../shared/adapters/http-fetcher.ts";
 import type { FetchResult } from "../../shared/ports.ts";
@@ -300,6 +304,16 @@ describe("http fetcher with the default policy (no private network)", () => {
       says: "localhost resolves to",
     },
     {
+      name: "IPv4-mapped loopback",
+      path: (port: number) => `http://[::ffff:127.0.0.1]:${port}/crl`,
+      says: "IPv4-mapped",
+    },
+    {
+      name: "hex form of 127.0.0.1",
+      path: (port: number) => `http://0x7f.0.0.1:${port}/crl`,
+      says: "127.0.0.1 is a loopback",
+    },
+    {
       name: "integer form of 127.0.0.1",
       path: (port: number) => `http://2130706433:${port}/crl`,
       says: "127.0.0.1 is a loopback",
@@ -347,6 +361,7 @@ describe("URLs that are not http(s)", () => {
     { url: "data:application/pkix-crl;base64,MAA=", says: "not data" },
     { url: "not a url", says: "not a valid URL" },
     { url: "", says: "not a valid URL" },
+    { url: "http://user:hunter2@[zz::1]/x?token=abc", says: 'not a valid URL: "http://…@[zz::1]/x?…"' },
   ])("$url is a bad URL", async ({ url, says }) => {
     const reason = expectFailure(await createHttpFetcher().get({ url }), "bad-url");
     expect(reason).toContain(says);
@@ -397,5 +412,101 @@ describe("servers that lie about Content-Length", () => {
     ]);
     const { base } = await raw(reply, true);
     expectFailure(await fetcher.get({ url: `${base}/crl` }), "too-large");
+  });
+});
+
+describe("addresses refused even with the private network allowed", () => {
+  const lenient = createHttpFetcher({ allowPrivateNetwork: true, timeoutMs: 60_000 });
+  it.each([
+    {
+      url: "http://169.254.169.254/latest/meta-data/",
+      says: "169.254.169.254 is the cloud instance metadata endpoint",
+    },
+    { url: "http://168.63.129.16/machine?comp=goalstate", says: "Azure wire server" },
+    { url: "http://[fd00:ec2::254]/latest/meta-data/", says: "AWS instance metadata endpoint (IPv6)" },
+    { url: "http://[::ffff:a9fe:a9fe]/", says: "IPv4-mapped address of 169.254.169.254" },
+    { url: "http://0.0.0.0/", says: "the unspecified address" },
+    { url: "http://224.0.0.1/", says: "multicast" },
+  ])("$url", async ({ url, says }) => {
+    const reason = expectFailure(await lenient.get({ url }), "refused");
+    expect(reason).toContain(says);
+    expect(reason).not.toContain("private network access is not allowed");
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1 and crl.pki.example, minted at fixed dates. */
+async function mintTlsIdentity(): Promise<{ cert: string; key: string }> {
+  x509.cryptoProvider.set(webcrypto);
+  const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: "01",
+    name: "CN=crl.pki.example",
+    notBefore: new Date("2026-01-01T00:00:00Z"),
+    notAfter: new Date("2036-01-01T00:00:00Z"),
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension([
+        { type: "dns", value: "crl.pki.example" },
+        { type: "ip", value: "127.0.0.1" },
+      ]),
+    ],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
+  return {
+    cert: certificate.toString("pem"),
+    key: `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n`,
+  };
+}
+
+describe("https", () => {
+  let tls: { cert: string; key: string };
+  let secure: https.Server;
+  let port = 0;
+  let connections = 0;
+  beforeAll(async () => {
+    tls = await mintTlsIdentity();
+    secure = https.createServer(tls, (_req, res) => res.writeHead(200).end(CRL_BYTES));
+    secure.on("connection", () => connections++);
+    await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
+    port = (secure.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    secure.closeAllConnections();
+    await new Promise<void>((resolve) => secure.close(() => resolve()));
+  });
+  const toLoopback = async () => [{ address: "127.0.0.1", family: 4 as const }];
+
+  it("fetches over TLS through the guarded lookup when the server is trusted", async () => {
+    const fetcher = createHttpFetcher({
+      allowPrivateNetwork: true,
+      extraTrustedRoots: [tls.cert],
+      resolve: toLoopback,
+    });
+    const result = await fetcher.get({ url: `https://crl.pki.example:${port}/ca.crl` });
+    expect(result.ok && [...result.body]).toEqual([...CRL_BYTES]);
+  });
+
+  it("reports an untrusted server certificate as a network failure in words", async () => {
+    const fetcher = createHttpFetcher({ allowPrivateNetwork: true, resolve: toLoopback });
+    const reason = expectFailure(
+      await fetcher.get({ url: `https://crl.pki.example:${port}/ca.crl` }),
+      "network",
+    );
+    expect(reason).toContain("self-signed certificate");
+  });
+
+  it("refuses https://localhost without connecting when the private network is not allowed", async () => {
+    const before = connections;
+    const reason = expectFailure(
+      await createHttpFetcher().get({ url: `https://localhost:${port}/ca.crl` }),
+      "refused",
+    );
+    expect(reason).toContain("localhost resolves to");
+    expect(connections).toBe(before);
   });
 });
