@@ -1,9 +1,32 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { type Certificate, parseCertificate } from "../../../shared/pki/certificate.ts";
+import { parseCrl } from "../../../shared/pki/crl.ts";
 import { createEngine, type EngineOptions, validateChain } from "../../../shared/pki/engine.ts";
 import { generateKey, type Minted, mintIntermediate, mintLeaf, mintRoot, NOW } from "../../support/pki.ts";
 
 const EXPIRED = { notBefore: new Date("2025-01-01T00:00:00Z"), notAfter: new Date("2026-03-01T00:00:00Z") };
+const pkitsSuite = z.object({
+  validationTime: z.string(),
+  cases: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      section: z.string(),
+      trustAnchor: z.string(),
+      path: z.array(z.string()),
+      crls: z.array(z.string()),
+      expected: z.enum(["valid", "invalid"]),
+      initialPolicySet: z.array(z.string()),
+      initialExplicitPolicy: z.boolean(),
+      initialPolicyMappingInhibit: z.boolean(),
+      initialAnyPolicyInhibit: z.boolean(),
+    }),
+  ),
+});
+
 const parse = (m: Minted): Certificate => parseCertificate(m.der);
 
 interface Setup {
@@ -271,5 +294,39 @@ describe("validateChain", () => {
     expect((await engine.validate(parse(leaf))).problems).toEqual([]);
     const late = await engine.validate(parse(leaf), { time: new Date("2027-06-01T00:00:00Z") });
     expect(late.problems.map((p) => p.code)).toEqual(["EXPIRED", "EXPIRED"]);
+  });
+});
+
+/**
+ * NIST PKITS 4.1–4.7 (signatures, validity, name chaining, basic CRLs, self-issued certificates, basic
+ * constraints, key usage) through the engine, with the case's CRLs and nothing else: the builder has to
+ * find the path among the listed certificates itself. The full suite is the conformance runner's job.
+ */
+describe("PKITS 4.1–4.7 through validateChain", () => {
+  const dir = fileURLToPath(new URL("../../../../shared/conformance/pkits/", import.meta.url));
+  const suite = pkitsSuite.parse(JSON.parse(readFileSync(`${dir}cases.json`, "utf8")));
+  // A private copy: the parsers keep views into what they are given, and a Buffer is a pooled view itself.
+  const read = (file: string): Uint8Array => new Uint8Array(readFileSync(file));
+  const cert = (name: string) => parseCertificate(read(`${dir}certs/${name}.crt`));
+  const sections = new Set(["4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7"]);
+
+  it.each(suite.cases.filter((c) => sections.has(c.section)))("$id $title: $expected", async (c) => {
+    const path = c.path.map(cert);
+    const result = await validateChain(path.at(-1)!, {
+      time: new Date(suite.validationTime),
+      anchors: [cert(c.trustAnchor)],
+      intermediates: [...path.slice(0, -1)].reverse(),
+      crls: c.crls.map((name) => parseCrl(read(`${dir}crls/${name}.crl`))),
+      policy: {
+        initialPolicySet: c.initialPolicySet,
+        initialExplicitPolicy: c.initialExplicitPolicy,
+        initialPolicyMappingInhibit: c.initialPolicyMappingInhibit,
+        initialAnyPolicyInhibit: c.initialAnyPolicyInhibit,
+      },
+    });
+    const errors = result.problems.filter((p) => p.severity === "error");
+    expect(errors.length === 0 ? "valid" : "invalid", errors.map((p) => p.message).join("\n")).toBe(
+      c.expected,
+    );
   });
 });
