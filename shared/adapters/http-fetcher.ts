@@ -189,6 +189,16 @@ function answerFromHeaders(res: http.IncomingMessage, url: URL, request: FetchRe
     const text = res.statusMessage ? ` ${res.statusMessage}` : "";
     return { result: failure("http-status", `HTTP ${status}${text} from ${display(url)}`) };
   }
+  // No Accept-Encoding is sent, so a compressed body is a server fault; say so rather than let it fail to parse.
+  const encoding = res.headers["content-encoding"];
+  if (encoding && encoding.toLowerCase() !== "identity") {
+    return {
+      result: failure(
+        "http-status",
+        `${display(url)} sent a ${encoding}-encoded body, which was not asked for`,
+      ),
+    };
+  }
   const declared = Number(res.headers["content-length"]);
   if (Number.isFinite(declared) && declared > settings.maxBytes) {
     const reason = `${display(url)} is ${bytes(declared)}, over the ${bytes(settings.maxBytes)} limit`;

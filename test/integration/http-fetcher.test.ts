@@ -43,6 +43,7 @@ function startServer(): Promise<TestServer> {
     const redirect = (to: string) => res.writeHead(302, { location: to }).end();
     if (path === "/crl") return serveCrl(req, res);
     if (path === "/missing") return res.writeHead(404).end("no");
+    if (path === "/gzipped") return res.writeHead(200, { "content-encoding": "gzip" }).end(CRL_BYTES);
     if (path === "/a") return redirect("/b");
     if (path === "/b") return redirect(`http://127.0.0.1:${port()}/c`);
     if (path === "/c") return redirect("/crl");
@@ -205,6 +206,12 @@ describe("http fetcher against loopback servers (private network allowed)", () =
   it("refuses a redirect to ldap:// as a bad URL", async () => {
     const reason = expectFailure(await fetcher().get({ url: `${server.base}/to-ldap` }), "bad-url");
     expect(reason).toContain("only http and https are fetched, not ldap");
+  });
+
+  it("refuses a compressed body it did not ask for", async () => {
+    const reason = expectFailure(await fetcher().get({ url: `${server.base}/gzipped` }), "http-status");
+    expect(reason).toBe(`${server.base}/gzipped sent a gzip-encoded body, which was not asked for`);
+    expect(server.requests.at(-1)?.headers["accept-encoding"]).toBeUndefined();
   });
 
   it("reports a redirect without a Location", async () => {
