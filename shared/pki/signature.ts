@@ -91,13 +91,25 @@ function withInheritedDsaParameters(spki: Uint8Array, inherited: Uint8Array | un
   return tlv(Tag.SEQUENCE, [tlv(Tag.SEQUENCE, [oid, inherited]), publicKey]);
 }
 
+/** Why a key is refused before node:crypto sees it, if it is. */
+function refusedKey(alg: AlgorithmIdentifier | undefined): string | undefined {
+  if (alg?.oid === KeyAlgorithmOid.dsa && isNull(alg.parameters)) {
+    return "DSA key without parameters and none inherited from the path";
+  }
+  // OpenSSL maps explicit parameters that happen to equal a named curve onto it; RFC 5480 §2.1.1 forbids
+  // them in PKIX (Go refuses to parse them), and a validator should not guess which curve was meant.
+  if (alg?.oid === KeyAlgorithmOid.ecPublicKey && alg.parameters?.[0] !== Tag.OID) {
+    return "EC key without a named curve (RFC 5480 2.1.1 forbids explicit or implicit curve parameters)";
+  }
+  return undefined;
+}
+
 function loadKey(spki: Uint8Array, inherited: Uint8Array | undefined): KeyEntry {
   const id = nextKeyId++;
   try {
     const der = withInheritedDsaParameters(spki, inherited);
-    if (spkiAlgorithm(der)?.oid === KeyAlgorithmOid.dsa && dsaParametersOf(der) === undefined) {
-      return { id, error: "DSA key without parameters and none inherited from the path" };
-    }
+    const refused = refusedKey(spkiAlgorithm(der));
+    if (refused) return { id, error: refused };
     return {
       id,
       key: createPublicKey({

@@ -270,6 +270,28 @@ describe("verifySignature", () => {
   });
 });
 
+describe("verifySignature with x509-limbo keys", () => {
+  const limbo = JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL("../../../../shared/conformance/limbo/limbo.json", import.meta.url)),
+      "utf8",
+    ),
+  ) as { testcases: { id: string; peer_certificate: string; trusted_certs: string[] }[] };
+  const pem = (text: string): Certificate =>
+    parseCertificate(new Uint8Array(Buffer.from(text.replace(/-----[^-]+-----|\s+/g, ""), "base64")));
+
+  it("webpki::explicit-curve: refuses a P-256 key given by explicit parameters, which OpenSSL would accept", () => {
+    const c = limbo.testcases.find((t) => t.id === "webpki::explicit-curve")!;
+    const root = pem(c.trusted_certs[0]!);
+    const ee = pem(c.peer_certificate);
+    const r = verifySignature(
+      { algorithm: ee.signatureAlgorithm, signed: ee.tbs, signature: ee.signature },
+      root.spki,
+    );
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/EC key without a named curve/) });
+  });
+});
+
 describe("verifySignature with PKITS DSA certificates (4.1.4–4.1.6)", () => {
   const of = (c: Certificate): SignedObject => ({
     algorithm: c.signatureAlgorithm,
