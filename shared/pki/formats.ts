@@ -69,7 +69,7 @@ function extract(bytes: Uint8Array, source: string, kind: Kind): Uint8Array[] {
   let found: Uint8Array[];
   if (isSst(bytes)) {
     found = readSst(bytes, kind, fail);
-  } else if (bytes[0] === Tag.SEQUENCE && !looksLikePem(bytes)) {
+  } else if (bytes[0] === Tag.SEQUENCE && (isOneTlv(bytes) || !looksLikePem(bytes))) {
     found = readDerFile(bytes, kind, fail);
   } else {
     found = readPem(decodeText(bytes), kind, fail);
@@ -184,16 +184,18 @@ function signedKind(b: Uint8Array, tbs: Located): Kind | undefined {
   return undefined;
 }
 
+/** Tolerates the trailing newline or NUL padding some tools append; anything else means a damaged file. */
+function onlyPadding(b: Uint8Array, from: number): boolean {
+  for (let i = from; i < b.length; i++) if (![0x00, 0x09, 0x0a, 0x0d, 0x20].includes(b[i]!)) return false;
+  return true;
+}
+
 const OID_SIGNED_DATA = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
 
 /** A whole file in binary form: one certificate, one CRL, or a PKCS#7 ContentInfo. */
 function readDerFile(b: Uint8Array, kind: Kind, fail: Fail): Uint8Array[] {
   const outer = locate(b, 0, b.length, fail);
-  for (let i = outer.end; i < b.length; i++) {
-    // Tolerate the trailing newline or padding some tools append; anything else means a damaged file.
-    if (![0x00, 0x09, 0x0a, 0x0d, 0x20].includes(b[i]!))
-      fail(`${b.length - outer.end} unexpected bytes after the DER value`);
-  }
+  if (!onlyPadding(b, outer.end)) fail(`${b.length - outer.end} unexpected bytes after the DER value`);
   const fields = readable(() => inside(b, outer, raise));
   if (fields === undefined)
     fail("DER value is neither a certificate, a CRL nor PKCS#7 (its fields cannot be read)");
@@ -253,7 +255,8 @@ function readSst(b: Uint8Array, kind: Kind, fail: Fail): Uint8Array[] {
     if (propId === 0 && encodingType === 0 && length === 0) return out; // the end marker
     const remaining = b.length - at;
     if (length > remaining) fail(`element ${n} claims ${length} bytes, only ${remaining} remain`);
-    if (propId === wanted) out.push(checkOuter(b.subarray(at, at + length), `element ${n} (${kind})`, fail));
+    if (propId === wanted)
+      out.push(checkOuter(b.subarray(at, at + length), `element ${n} (${KIND_NAME[kind]})`, fail));
     at += length;
   }
   return out; // no end marker, but ended on an element boundary: accepted (see the header comment)
@@ -270,8 +273,14 @@ const PKCS7_LABELS = new Set(["PKCS7", "PKCS #7 SIGNED DATA", "CMS"]);
 const BEGIN = "-----BEGIN ";
 const DASHES = "-----";
 
+/** The whole buffer is one BER value (trailing padding aside): binary, even if text appears inside. */
+function isOneTlv(b: Uint8Array): boolean {
+  const t = readable(() => locate(b, 0, b.length, raise));
+  return t !== undefined && onlyPadding(b, t.end);
+}
+
+/** A text file may start with "0" (0x30) too: a BEGIN line near the start says it is PEM. */
 function looksLikePem(b: Uint8Array): boolean {
-  // A text file may start with "0" (0x30) too; DER never holds the BEGIN line within its first bytes.
   return Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, 4096)).toString("latin1").includes(BEGIN);
 }
 

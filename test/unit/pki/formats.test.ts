@@ -11,13 +11,28 @@ import {
   toSst,
 } from "../../support/containers.ts";
 import * as d from "../../support/der-writer.ts";
-import { mintChain, mintCrl } from "../../support/pki.ts";
+import { fastMint } from "../../support/fast-mint.ts";
+import { mintChain, mintCrl, mintLeaf } from "../../support/pki.ts";
+
+const text = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "latin1"));
 
 const { root, ca, leaf } = await mintChain();
+const pemInside = await mintLeaf({
+  issuer: ca,
+  extensions: [{ oid: "1.3.6.1.4.1.99999.1", value: d.octetString(text("-----BEGIN CERTIFICATE-----")) }],
+});
+const big = fastMint({
+  leaves: 0,
+  crlEntries: 100_000,
+  crlUrl: "http://crl.contoso.com/big.crl",
+  notBefore: new Date("2026-01-01T00:00:00Z"),
+  notAfter: new Date("2027-01-01T00:00:00Z"),
+  thisUpdate: new Date("2026-05-25T00:00:00Z"),
+  nextUpdate: new Date("2026-06-08T00:00:00Z"),
+}).crl;
 const crl = (await mintCrl({ issuer: ca, entries: [{ serial: "0bad", reason: 1 }] })).der;
 const rootCrl = (await mintCrl({ issuer: root })).der;
 
-const text = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "latin1"));
 const hex = (ders: readonly Uint8Array[]): string[] => ders.map((x) => Buffer.from(x).toString("hex"));
 const cat = (...parts: Uint8Array[]): Uint8Array => d.concat(parts);
 
@@ -112,6 +127,11 @@ const certificateCases: Case[] = [
   },
   { name: "DER certificate", input: leaf.der, expected: [leaf.der] },
   {
+    name: "DER certificate with PEM text inside an extension",
+    input: pemInside.der,
+    expected: [pemInside.der],
+  },
+  {
     name: "DER certificate with a trailing newline",
     input: cat(leaf.der, text("\r\n")),
     expected: [leaf.der],
@@ -177,6 +197,8 @@ const crlCases: Case[] = [
     expected: [crl],
   },
   { name: "DER CRL", input: crl, expected: [crl] },
+  { name: "DER CRL of 100,000 entries (about 5 MB)", input: big, expected: [big] },
+  { name: "PEM CRL of 100,000 entries", input: text(toPem(big, "X509 CRL")), expected: [big] },
   {
     name: "PKCS#7 DER with CRLs",
     input: toP7b([root.der], { crls: [crl, rootCrl] }),
