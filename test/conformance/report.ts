@@ -161,6 +161,8 @@ export function formatReport(results: readonly CaseResult[], floor: FloorCheck):
   if (skipped.length > 0)
     out.push("", `Skipped (${skipped.length}, see limbo-skips.ts; still run, answer shown):`);
   for (const r of skipped) out.push(`  ${r.id} [engine: ${r.answer}] — ${r.reason ?? ""}`);
+  const slowest = [...results].sort((a, b) => b.outcome.durationMs - a.outcome.durationMs).slice(0, 3);
+  out.push("", `Slowest: ${slowest.map((r) => `${r.id} ${r.outcome.durationMs.toFixed(0)} ms`).join(", ")}`);
   out.push("", floor.ok ? "Floor: met" : `Floor: NOT met (${floor.failures.length}):`);
   for (const f of floor.failures) out.push(`  ${f}`);
   return out.join("\n");
