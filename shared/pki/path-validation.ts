@@ -13,6 +13,7 @@
  * found in old stores) is accepted silently, as all three do.
  */
 import { type Certificate, sameAlgorithm } from "./certificate.ts";
+import { checkProfile } from "./certificate-profile.ts";
 import { unsupportedCriticalExtensions } from "./critical-extensions.ts";
 import { ExtensionOid, KeyUsage } from "./extensions.ts";
 import { formatName, namesEqual } from "./name.ts";
@@ -50,9 +51,13 @@ const detail = (p: Position, extra: Record<string, unknown> = {}): Record<string
 
 const label = (p: Position): string => `'${formatName(p.cert.subject)}'`;
 
-/** Validity at `time`; RFC 5280 §4.1.2.5: both bounds are inclusive. */
+/**
+ * Validity at `time`; RFC 5280 §4.1.2.5: both bounds are inclusive. Certificate times have whole seconds,
+ * so the validation time is floored to its second before comparing (x509-limbo's notafter-fractional and
+ * notbefore-fractional: comparisons at the granularity of the encoding).
+ */
 export function checkValidity(p: Position, time: Date): Problem[] {
-  const t = time.getTime();
+  const t = Math.floor(time.getTime() / 1000) * 1000;
   if (t < p.cert.notBefore.getTime()) {
     return [
       error(
@@ -236,7 +241,12 @@ export function validatePath(
   let dsaParameters: Uint8Array | undefined;
   for (let k = 0; k <= last; k++) {
     const p = at(k);
-    problems.push(...checkValidity(p, options.time), ...checkCriticalExtensions(p));
+    const role = k === last ? "leaf" : k === 0 ? "anchor" : "intermediate";
+    problems.push(
+      ...checkValidity(p, options.time),
+      ...checkCriticalExtensions(p),
+      ...checkProfile(p.cert, role, p.index),
+    );
     if (k > 0) {
       const issuer = path[k - 1]!;
       if (!namesEqual(p.cert.issuer, issuer.subject)) {
