@@ -74,24 +74,15 @@ function readMappings(cert: Certificate, i: number, n: number): Map<string, stri
 }
 
 /** §6.1.3 (d)-(e): one certificate's policies into the graph. */
-function processCertificatePolicies(
-  graph: PolicyGraph,
-  cert: Certificate,
-  i: number,
-  n: number,
-  c: Counters,
-) {
+function processCertificatePolicies(graph: PolicyGraph, cert: Certificate, anyPolicyAllowed: boolean): void {
   if (graph.isNull) return;
   const policies = cert.certificatePolicies;
-  if (policies === undefined) {
-    graph.clear();
-    return;
-  }
-  const anyPolicyAllowed = c.inhibitAnyPolicy > 0 || (i < n - 1 && cert.selfIssued);
-  graph.addCertificatePolicies(
-    policies.map((p) => p.policyId),
-    anyPolicyAllowed,
-  );
+  if (policies === undefined) graph.clear();
+  else
+    graph.addCertificatePolicies(
+      policies.map((p) => p.policyId),
+      anyPolicyAllowed,
+    );
 }
 
 /** §6.1.4 (a)-(b) and (h)-(j): mappings, then the counters, for an intermediate certificate. */
@@ -121,6 +112,14 @@ function checkSize(graph: PolicyGraph, i: number, n: number): void {
   }
 }
 
+/** Why certificate i left no valid policy: for the message when an explicit policy is then required. */
+function whyNoPolicy(cert: Certificate, i: number, n: number, anyPolicyAllowed: boolean): string {
+  const policies = cert.certificatePolicies?.map((p) => p.policyId);
+  if (policies === undefined) return `${where(i, n)} has no certificatePolicies extension`;
+  const inhibited = !anyPolicyAllowed && policies.includes(ANY_POLICY) ? "; its anyPolicy is inhibited" : "";
+  return `none of the policies of ${where(i, n)} (${policies.join(", ")}) is valid from the trust anchor${inhibited}`;
+}
+
 function run(path: readonly Certificate[], inputs: PolicyInputs): string[] {
   const n = path.length;
   const c: Counters = {
@@ -129,19 +128,21 @@ function run(path: readonly Certificate[], inputs: PolicyInputs): string[] {
     inhibitAnyPolicy: inputs.initialAnyPolicyInhibit ? 0 : n + 1,
   };
   const graph = new PolicyGraph();
+  let nullSince: string | undefined;
   for (const [i, cert] of path.entries()) {
-    processCertificatePolicies(graph, cert, i, n, c);
+    const anyPolicyAllowed = c.inhibitAnyPolicy > 0 || (i < n - 1 && cert.selfIssued);
+    processCertificatePolicies(graph, cert, anyPolicyAllowed);
     checkSize(graph, i, n);
+    if (graph.isNull) nullSince ??= whyNoPolicy(cert, i, n, anyPolicyAllowed);
     // §6.1.3 (f)
     if (c.explicitPolicy === 0 && graph.isNull) {
-      throw new PolicyFailure(
-        `no acceptable certificate policy at ${where(i, n)} while an explicit policy is required`,
-        i,
-      );
+      throw new PolicyFailure(`an explicit policy is required at ${where(i, n)}, but ${nullSince}`, i);
     }
     if (i < n - 1) {
       prepareForNext(graph, cert, i, n, c);
       checkSize(graph, i, n);
+      if (graph.isNull)
+        nullSince ??= `policy mapping is inhibited at ${where(i, n)}, which removes its mapped policies`;
     }
   }
   // §6.1.5 (a)-(b): the end entity's own requireExplicitPolicy of 0 counts.
@@ -150,13 +151,13 @@ function run(path: readonly Certificate[], inputs: PolicyInputs): string[] {
   if (leaf.policyConstraints?.requireExplicitPolicy === 0) c.explicitPolicy = 0;
   // §6.1.5 (g)
   const initial = new Set(inputs.initialPolicySet);
-  if (!initial.has(ANY_POLICY) && !graph.isNull) graph.intersect(initial);
+  if (!initial.has(ANY_POLICY) && !graph.isNull) {
+    graph.intersect(initial);
+    if (graph.isNull)
+      nullSince ??= `none of the acceptable policies (${inputs.initialPolicySet.join(", ")}) is valid for the path`;
+  }
   if (c.explicitPolicy === 0 && graph.isNull) {
-    const why =
-      initial.has(ANY_POLICY) || inputs.initialPolicySet.length === 0
-        ? "the path asserts no certificate policy valid from the trust anchor"
-        : `none of the acceptable policies (${inputs.initialPolicySet.join(", ")}) is valid for the path`;
-    throw new PolicyFailure(`${why}, and an explicit policy is required at ${where(n - 1, n)}`, n - 1);
+    throw new PolicyFailure(`an explicit policy is required at ${where(n - 1, n)}, but ${nullSince}`, n - 1);
   }
   return graph.authorityPolicies();
 }
