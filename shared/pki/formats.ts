@@ -171,15 +171,22 @@ function checkOuter(der: Uint8Array, what: string, fail: Fail): Uint8Array {
   return der;
 }
 
+/** What a signed DER object is, going by its tbs fields. */
+type SignedKind = Kind | "request";
+
+const SIGNED_NAME: Record<SignedKind, string> = { ...KIND_NAME, request: "certificate request (PKCS#10)" };
+
 /**
- * Tells a certificate from a CRL by the tbs fields: after the optional version, a certificate has
- * serialNumber, signature, issuer and a validity SEQUENCE; a CRL has signature, issuer and a time.
+ * Tells a certificate from a CRL or a certificate request by the tbs fields: after the optional version, a
+ * certificate has serialNumber, signature, issuer and a validity SEQUENCE; a CRL has signature, issuer and a
+ * time; a request has version, subject, key and [0] attributes.
  */
-function signedKind(b: Uint8Array, tbs: Located): Kind | undefined {
+function signedKind(b: Uint8Array, tbs: Located): SignedKind | undefined {
   const tags = readable(() => inside(b, tbs, raise))?.map((c) => c.tag) ?? [];
   const isTime = (t: number | undefined) => t === Tag.UTC_TIME || t === Tag.GENERALIZED_TIME;
   if (tags[0] === 0xa0) return "certificate";
   if (tags[0] === Tag.INTEGER && tags[3] === Tag.SEQUENCE) return "certificate";
+  if (tags[0] === Tag.INTEGER && tags.length === 4 && tags[3] === 0xa0) return "request";
   if (isTime(tags[3]) || isTime(tags[2])) return "crl";
   return undefined;
 }
@@ -202,8 +209,12 @@ function readDerFile(b: Uint8Array, kind: Kind, fail: Fail): Uint8Array[] {
   if (fields[0]?.tag === Tag.OID) return readPkcs7(b, fields, kind, fail);
   if (fields.length === 3 && fields[0]?.tag === Tag.SEQUENCE && fields[2]?.tag === Tag.BIT_STRING) {
     const found = signedKind(b, fields[0]) ?? kind;
-    if (found !== kind) fail(`holds a ${KIND_NAME[found]}, not a ${KIND_NAME[kind]}`);
+    if (found !== kind) fail(`holds a ${SIGNED_NAME[found]}, not a ${KIND_NAME[kind]}`);
     return [checkOuter(b.subarray(0, outer.end), `the ${KIND_NAME[kind]}`, fail)];
+  }
+  if (fields.length === 3 && fields[0]?.tag === Tag.INTEGER && fields[1]?.tag === Tag.SEQUENCE) {
+    // PFX: version 3, authSafe ContentInfo, macData. Users often hold the PFX Intune imported.
+    fail("is a PKCS#12 (PFX) file: export the certificate alone (DER, PEM or .p7b)");
   }
   return fail("DER value is neither a certificate, a CRL nor PKCS#7");
 }

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractCertificates, extractCrls, InputFormatError } from "../../../shared/pki/formats.ts";
 import {
@@ -32,6 +36,36 @@ const big = fastMint({
 }).crl;
 const crl = (await mintCrl({ issuer: ca, entries: [{ serial: "0bad", reason: 1 }] })).der;
 const rootCrl = (await mintCrl({ issuer: root })).der;
+
+/** A real PFX and a real DER certificate request, as admins hold them, written by OpenSSL. */
+function opensslFiles(): { pfx: Uint8Array; csr: Uint8Array } {
+  const dir = mkdtempSync(join(tmpdir(), "formats-"));
+  const run = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  const [key, cert, pfx, csr] = ["key.pem", "cert.pem", "alice.pfx", "alice.csr"].map((f) =>
+    join(dir, f),
+  ) as [string, string, string, string];
+  run(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-subj",
+    "/CN=alice",
+    "-days",
+    "1",
+  );
+  run("pkcs12", "-export", "-in", cert, "-inkey", key, "-out", pfx, "-passout", "pass:x");
+  run("req", "-new", "-key", key, "-subj", "/CN=alice", "-outform", "DER", "-out", csr);
+  return { pfx: readFileSync(pfx), csr: readFileSync(csr) };
+}
+const { pfx, csr } = opensslFiles();
 
 const hex = (ders: readonly Uint8Array[]): string[] => ders.map((x) => Buffer.from(x).toString("hex"));
 const cat = (...parts: Uint8Array[]): Uint8Array => d.concat(parts);
@@ -334,6 +368,18 @@ const badCases: BadCase[] = [
     file: "issuing.crl",
     input: crl,
     message: "issuing.crl: holds a CRL, not a certificate",
+  },
+  {
+    name: "a PKCS#12 (PFX) file",
+    file: "alice.pfx",
+    input: pfx,
+    message: "alice.pfx: is a PKCS#12 (PFX) file: export the certificate alone (DER, PEM or .p7b)",
+  },
+  {
+    name: "a DER certificate request",
+    file: "alice.csr",
+    input: csr,
+    message: "alice.csr: holds a certificate request (PKCS#10), not a certificate",
   },
   {
     name: "a certificate given as a CRL",
