@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCertificate } from "../../../shared/pki/certificate.ts";
+import { checkProfile } from "../../../shared/pki/certificate-profile.ts";
 import { formatName } from "../../../shared/pki/name.ts";
 import { validatePath } from "../../../shared/pki/path-validation.ts";
 import { DEFAULT_POLICY_INPUTS, type PolicyInputs } from "../../../shared/pki/policy-tree.ts";
@@ -180,6 +181,30 @@ const cases: Case[] = [
     expected: [],
   },
   {
+    name: "missing AKI and SKI are only nonconformant",
+    path: () => chain({ ca: { noKeyIdentifiers: true } }),
+    expected: ["NONCONFORMANT@1:warning", "NONCONFORMANT@1:warning"],
+  },
+  {
+    name: "a critical AKI is malformed",
+    path: async () => {
+      const [root, ca] = await chain();
+      const aki = (await chain()).at(-1)!.cert.getExtension("2.5.29.35")!;
+      const leaf = await mintLeaf({
+        issuer: ca!,
+        noKeyIdentifiers: true,
+        extensions: [{ oid: "2.5.29.35", critical: true, value: new Uint8Array(aki.value) }],
+      });
+      return [root!, ca!, leaf];
+    },
+    expected: ["MALFORMED@0"],
+  },
+  {
+    name: "keyCertSign on a leaf without cA is only nonconformant",
+    path: () => chain({ leaf: { keyUsage: DIGITAL_SIGNATURE | KEY_CERT_SIGN } }),
+    expected: ["NONCONFORMANT@0:warning"],
+  },
+  {
     name: "a trusted leaf alone (the anchor is the leaf)",
     path: async () => [await mintRoot({ subject: "CN=Self" })],
     expected: [],
@@ -226,5 +251,23 @@ describe("validatePath key usage of issuers", () => {
   it("accepts a CA whose keyUsage has keyCertSign only", async () => {
     const path = (await chain({ ca: { keyUsage: KEY_CERT_SIGN } })).map((m) => parseCertificate(m.der));
     expect(validatePath(path, { time: NOW }).problems).toEqual([]);
+  });
+});
+
+describe("checkProfile serial numbers (RFC 5280 4.1.2.2)", () => {
+  // The generators normalise serials, so the parsed certificate is given the odd encodings directly.
+  it.each([
+    { name: "positive", bytes: [0x01, 0x02], expected: [] },
+    { name: "zero", bytes: [0x00], expected: ["NONCONFORMANT:warning"] },
+    { name: "negative", bytes: [0xff, 0x01], expected: ["MALFORMED:error"] },
+    {
+      name: "21 octets",
+      bytes: [0x01, ...new Array<number>(20).fill(7)],
+      expected: ["NONCONFORMANT:warning"],
+    },
+  ])("$name", async ({ bytes, expected }) => {
+    const leaf = parseCertificate((await chain()).at(-1)!.der);
+    const odd = { ...leaf, serialNumberBytes: new Uint8Array(bytes) };
+    expect(checkProfile(odd, "leaf", 0).map((p) => `${p.code}:${p.severity}`)).toEqual(expected);
   });
 });
