@@ -306,6 +306,7 @@ function decodeText(b: Uint8Array): string {
 /** A linear scan: each BEGIN is matched with the next END line, so hostile input cannot make it quadratic. */
 function readPem(text: string, kind: Kind, fail: Fail): Uint8Array[] {
   const out: Uint8Array[] = [];
+  const skipped = new Set<string>();
   let sawBlock = false;
   for (let at = text.indexOf(BEGIN), n = 1; at >= 0; at = text.indexOf(BEGIN, at), n++) {
     const labelEnd = text.indexOf(DASHES, at + BEGIN.length);
@@ -319,7 +320,10 @@ function readPem(text: string, kind: Kind, fail: Fail): Uint8Array[] {
     at = stop + endLine.length;
     sawBlock = true;
     const wanted = PKCS7_LABELS.has(label) || (kind === "certificate" ? CERT_LABELS : CRL_LABELS).has(label);
-    if (!wanted) continue;
+    if (!wanted) {
+      skipped.add(label);
+      continue;
+    }
     const der = decodeBase64(text.slice(bodyStart, stop), `PEM block ${n} (${label})`, fail);
     if (PKCS7_LABELS.has(label)) {
       const inner = readDerFile(der, kind, (d) => fail(`PEM block ${n} (${label}): ${d}`));
@@ -333,6 +337,8 @@ function readPem(text: string, kind: Kind, fail: Fail): Uint8Array[] {
     }
   }
   if (!sawBlock) fail(`no ${KIND_NAME[kind]} found (not PEM, DER, PKCS#7 or SST)`);
+  if (out.length === 0 && skipped.size > 0)
+    fail(`no ${KIND_NAME[kind]} found (only ${[...skipped].join(", ")} blocks)`);
   return out;
 }
 

@@ -355,7 +355,7 @@ const badCases: BadCase[] = [
     name: "PEM holding only a private key",
     file: "key.pem",
     input: text(KEY_BLOCK),
-    message: "key.pem: no certificate found",
+    message: "key.pem: no certificate found (only PRIVATE KEY blocks)",
   },
   {
     name: "an empty PEM block",
@@ -368,6 +368,12 @@ const badCases: BadCase[] = [
     file: "issuing.crl",
     input: crl,
     message: "issuing.crl: holds a CRL, not a certificate",
+  },
+  {
+    name: "PEM holding only CRLs, read for certificates",
+    file: "issuing.crl.pem",
+    input: text(toPem(crl, "X509 CRL")),
+    message: "issuing.crl.pem: no certificate found (only X509 CRL blocks)",
   },
   {
     name: "a PKCS#12 (PFX) file",
