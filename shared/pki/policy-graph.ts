@@ -142,19 +142,20 @@ export class PolicyGraph {
   }
 
   /**
-   * The authorities-constrained policy set: the policies of the authority nodes (in the trust anchor's
-   * policy domain) that lead to a leaf, plus anyPolicy when an anyPolicy leaf remains. After `intersect`
-   * this is the user-constrained policy set.
+   * The authorities-constrained policy set: `[anyPolicy]` when an anyPolicy leaf remains (every policy is
+   * acceptable, whatever else the tree holds), else the policies of the authority nodes (in the trust
+   * anchor's policy domain) that lead to a leaf. After `intersect` this is the user-constrained policy set.
    */
   authorityPolicies(): string[] {
     if (this.isNull) return [];
-    const set = new Set(
-      this.liveNodes()
-        .filter(underAnyPolicy)
-        .map((n) => n.policy),
-    );
-    if (live(this.leaves).some((n) => n.policy === ANY_POLICY)) set.add(ANY_POLICY);
-    return [...set].sort();
+    if (live(this.leaves).some((n) => n.policy === ANY_POLICY)) return [ANY_POLICY];
+    return [
+      ...new Set(
+        this.liveNodes()
+          .filter(underAnyPolicy)
+          .map((n) => n.policy),
+      ),
+    ].sort();
   }
 
   private liveNodes(): PolicyNode[] {

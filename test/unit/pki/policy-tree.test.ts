@@ -80,6 +80,16 @@ const cases: Case[] = [
   },
   { name: "anyPolicy all the way", path: [{ policies: [ANY] }, { policies: [ANY] }], expect: valid(ANY) },
   {
+    name: "an anyPolicy leaf beside a specific policy still means any policy",
+    path: [{ policies: [P1, ANY] }, { policies: [ANY] }],
+    expect: valid(ANY),
+  },
+  {
+    name: "a specific leaf beside anyPolicy higher up is the specific policy",
+    path: [{ policies: [P1, ANY] }, { policies: [P1] }],
+    expect: valid(P1),
+  },
+  {
     name: "anyPolicy all the way, user accepts P1 and P3",
     path: [{ policies: [ANY] }, { policies: [ANY] }],
     inputs: { initialPolicySet: [P1, P3] },
