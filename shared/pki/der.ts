@@ -200,12 +200,13 @@ export function toHex(bytes: Uint8Array, start = 0, end = bytes.length): string 
 }
 
 /**
- * The canonical key of a serial number: lower-case hex of its INTEGER content without redundant leading
- * zero bytes. Certificates and CRL entries are matched on this key.
+ * The canonical key of a serial number: lower-case hex of its minimal two's-complement INTEGER content
+ * (redundant leading 0x00 bytes dropped, but not the one that keeps 255 (00 ff) apart from -1 (ff)).
+ * Certificates and CRL entries are matched on this key.
  */
 export function serialKey(bytes: Uint8Array, start: number, end: number): string {
   let s = start;
-  while (s < end - 1 && bytes[s] === 0) s++;
+  while (s < end - 1 && bytes[s] === 0 && !(bytes[s + 1]! & 0x80)) s++;
   return toHex(bytes, s, end);
 }
 
