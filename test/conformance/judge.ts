@@ -15,8 +15,11 @@ export interface JudgeInput {
   readonly outcome: CaseOutcome;
   /** Present when the case is in the skip list. */
   readonly skipReason?: string;
-  /** Present when the case is in tolerated.ts: the rule that was broken and why answering a warning is right. */
-  readonly tolerated?: { readonly rule: string };
+  /**
+   * Present when the case is in tolerated.ts: the rule that was broken, and its RFC section, which some
+   * warning must name (in its `rule`, else its message) so that an unrelated warning never passes for it.
+   */
+  readonly tolerated?: { readonly rule: string; readonly section: string };
   /** PKITS: the user-constrained policy set a valid path must yield. */
   readonly expectedPolicySet?: readonly string[];
 }
@@ -66,16 +69,7 @@ export function judge(input: JudgeInput): Judgement {
   }
   if (expected === "SUCCESS") return judgeSuccess(input, answer);
   if (answer === "rejected") return { answer, verdict: "right", falseAccept };
-  if (answer === "accepted-with-warnings") {
-    return input.tolerated
-      ? { answer, verdict: "tolerated", falseAccept, reason: input.tolerated.rule }
-      : {
-          answer,
-          verdict: "miss",
-          falseAccept,
-          reason: `only warnings (${codes(outcome, "warning")}) and the case is not in tolerated.ts`,
-        };
-  }
+  if (answer === "accepted-with-warnings") return judgeWarnings(input, answer);
   return { answer, verdict: "miss", falseAccept, reason: "false accept: no problem at all" };
 }
 
@@ -97,4 +91,21 @@ function judgeSuccess(input: JudgeInput, answer: Answer): Judgement {
     }
   }
   return { answer, verdict: "right", falseAccept: false };
+}
+
+function judgeWarnings(input: JudgeInput, answer: Answer): Judgement {
+  const { outcome, tolerated } = input;
+  if (!tolerated) {
+    const reason = `only warnings (${codes(outcome, "warning")}) and the case is not in tolerated.ts`;
+    return { answer, verdict: "miss", falseAccept: false, reason };
+  }
+  const named = outcome.problems.some((p) => (p.rule ?? p.message).includes(tolerated.section));
+  return named
+    ? { answer, verdict: "tolerated", falseAccept: false, reason: tolerated.rule }
+    : {
+        answer,
+        verdict: "miss",
+        falseAccept: false,
+        reason: `no warning names ${tolerated.section} (${tolerated.rule})`,
+      };
 }

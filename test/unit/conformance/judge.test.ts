@@ -2,12 +2,15 @@ import { describe, expect, it } from "vitest";
 import { type JudgeInput, judge, sameSet } from "../../conformance/judge.ts";
 import type { CaseOutcome, ReportedProblem } from "../../conformance/outcome.ts";
 
-const problem = (severity: "error" | "warning", code = "NONCONFORMANT"): ReportedProblem => ({
+const problem = (severity: "error" | "warning", code = "NONCONFORMANT", rule?: string): ReportedProblem => ({
   code,
   severity,
   message: `${severity} ${code}`,
   source: "engine",
+  ...(rule ? { rule } : {}),
 });
+
+const tolerated = { rule: "RFC 5280 §4.1.2.2: serialNumber MUST be positive", section: "4.1.2.2" };
 
 const outcome = (problems: ReportedProblem[], extra: Partial<CaseOutcome> = {}): CaseOutcome => ({
   problems,
@@ -74,13 +77,23 @@ const cases: Array<{
     answer: "rejected",
   },
   {
-    name: "expected FAILURE, warnings only and listed as tolerated",
+    name: "expected FAILURE, warnings only, listed as tolerated, a warning names the rule",
     input: {
       expected: "FAILURE",
-      outcome: outcome([problem("warning")]),
-      tolerated: { rule: "RFC 5280 §x" },
+      outcome: outcome([problem("warning", "NONCONFORMANT", "RFC 5280 4.1.2.2")]),
+      tolerated,
     },
     verdict: "tolerated",
+    answer: "accepted-with-warnings",
+  },
+  {
+    name: "expected FAILURE, warnings only, listed as tolerated, but no warning names the rule",
+    input: {
+      expected: "FAILURE",
+      outcome: outcome([problem("warning", "NONCONFORMANT", "RFC 5280 4.2.1.1")]),
+      tolerated,
+    },
+    verdict: "miss",
     answer: "accepted-with-warnings",
   },
   {
@@ -91,7 +104,7 @@ const cases: Array<{
   },
   {
     name: "expected FAILURE, no problem at all: false accept, even when listed as tolerated",
-    input: { expected: "FAILURE", outcome: outcome([]), tolerated: { rule: "RFC 5280 §x" } },
+    input: { expected: "FAILURE", outcome: outcome([]), tolerated },
     verdict: "miss",
     falseAccept: true,
     answer: "accepted",

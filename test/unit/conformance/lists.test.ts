@@ -27,6 +27,7 @@ describe("tolerated.ts", () => {
       const expected = pkits.get(id)?.expected ?? limboCases().get(id)?.expected_result;
       expect(expected === "invalid" || expected === "FAILURE").toBe(true);
       expect(entry.rule).toMatch(/RFC \d+/);
+      expect(entry.rule).toContain(entry.section);
       expect(entry.evidence.length).toBeGreaterThan(20);
     },
   );
