@@ -225,7 +225,7 @@ const cases: Case[] = [
     expected: {
       keyIdentifier: Uint8Array.of(1, 2, 3),
       authorityCertIssuer: [{ type: "directoryName", value: parseNameDer(nameDer("CN=Root")) }],
-      authorityCertSerialNumber: "80",
+      authorityCertSerialNumber: "0080",
     },
   },
   {
