@@ -24,8 +24,8 @@ export interface NameConstraintViolation {
   readonly message: string;
   /**
    * `error`: a name outside the constraints, or a constraint that cannot be honoured
-   * (NAME_CONSTRAINTS_VIOLATED). `warning`: an RFC 5280 profile breach that OpenSSL, Go and Windows
-   * tolerate, such as a non-critical extension or a leading-period dNSName base (NONCONFORMANT).
+   * (NAME_CONSTRAINTS_VIOLATED). `warning`: an RFC 5280 breach that OpenSSL, Go and Windows tolerate
+   * (NONCONFORMANT): a leading-period dNSName base, nameConstraints in an end-entity certificate.
    */
   readonly severity: "error" | "warning";
 }
@@ -76,22 +76,10 @@ function readConstraintSet(
   const nc = cert.nameConstraints;
   if (!nc) return undefined;
   const at = Math.max(index, 0);
+  // A non-critical or empty extension is a profile breach that certificate-profile.ts and the parser
+  // report; here criticality only decides what to do with forms we cannot process.
   const critical = cert.extensions.get(ExtensionOid.nameConstraints)?.critical ?? true;
   const where = certLabel(index);
-  if (!critical) {
-    out.push({
-      index: at,
-      severity: "warning",
-      message: `${where}: nameConstraints is not critical (RFC 5280 §4.2.1.10: MUST be)`,
-    });
-  }
-  if (!nc.permitted?.length && !nc.excluded?.length) {
-    out.push({
-      index: at,
-      severity: "warning",
-      message: `${where}: nameConstraints has no subtrees (RFC 5280 §4.2.1.10)`,
-    });
-  }
   const compile = (subtrees: NonNullable<typeof nc.permitted> = []) =>
     subtrees.map((s) => {
       const { defect, ...compiled } = compileConstraint(s);
@@ -193,7 +181,8 @@ export function checkNameConstraints(
   for (const [i, cert] of path.entries()) {
     if (i === last || !cert.selfIssued) checkCertificate(cert, i, sets, out);
     if (i === last) {
-      if (cert.nameConstraints) {
+      // A CA can be the last certificate (a CRL signer's own path); only an end entity is out of profile.
+      if (cert.nameConstraints && !cert.basicConstraints?.ca) {
         const message = `certificate ${i + 1}: nameConstraints in an end-entity certificate is ignored (RFC 5280 §4.2.1.10: only in CA certificates)`;
         out.push({ index: i, severity: "warning", message });
       }
