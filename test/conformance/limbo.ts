@@ -10,7 +10,9 @@
  *   CRL_UNREACHABLE for every offline case; should the engine still report CRL_UNREACHABLE or CRL_STALE
  *   there, those are dropped as not applicable and noted on the case.
  * - `expected_peer_name`, `extended_key_usage` and `key_usage` are checked by tls-checks.ts (RFC822 names
- *   would use the S/MIME address match; this data set has none). `max_chain_depth` is passed as `maxDepth`.
+ *   would use the S/MIME address match; this data set has none). `validation_kind` (SERVER or CLIENT) needs
+ *   nothing more: the EKU a case wants is listed in its `extended_key_usage`, as the schema intends.
+ *   `max_chain_depth` is passed as `maxDepth` (both count intermediates, self-issued ones excepted).
  * - A certificate that does not parse: the peer's is the engine's MALFORMED answer; a trusted or
  *   intermediate one is left out of the pool (as an unusable certificate is), with a note. A CRL that does
  *   not parse is a CRL_INVALID answer: the status it should give cannot be known.

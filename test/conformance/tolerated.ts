@@ -99,13 +99,6 @@ export const TOLERATED: Readonly<Record<string, Tolerated>> = {
     section: "4.2.1.9",
     evidence: `${OPENSSL_AND_BOTAN} (without -x509_strict)`,
   },
-  "rfc5280::ca-empty-subject": {
-    rule: "RFC 5280 §4.1.2.6: a CA certificate MUST have a non-empty subject",
-    section: "4.1.2.6",
-    evidence:
-      "openssl verify -partial_chain accepts it (the CA is the configured anchor; without the flag OpenSSL " +
-      "does not see an empty-subject certificate as self-signed and looks further for an issuer)",
-  },
   "rfc5280::leaf-ku-keycertsign": {
     rule: "RFC 5280 §4.2.1.3: keyCertSign asserted requires basicConstraints cA",
     section: "4.2.1.3",
