@@ -60,7 +60,10 @@ export interface Crl {
   readonly authorityKeyIdentifier?: AuthorityKeyIdentifier;
   readonly freshestCrl?: readonly DistributionPoint[];
   readonly extensions: ReadonlyMap<string, Extension>;
-  /** Critical CRL extensions this parser does not process: RFC 5280 §5.2 forbids using such a CRL. */
+  /**
+   * Critical CRL extensions that cannot be processed (unknown, or known but required to be non-critical):
+   * RFC 5280 §5.2 forbids using such a CRL.
+   */
   readonly unsupportedCriticalExtensions: readonly string[];
   /**
    * Critical CRL entry extensions this parser does not process (RFC 5280 §5.3: the CRL must not be used).
@@ -74,23 +77,18 @@ export interface Crl {
    * The first call builds the index; a malformed entry list throws CrlParseError then.
    */
   lookup(serialNumber: string, certificateIssuer: Name): RevokedEntry | undefined;
-  /**
-   * As `lookup`, by the serial INTEGER's content octets (Certificate.serialNumberBytes). Prefer it: the hex
-   * serialKey form reads as unsigned, so it cannot name a negative serial.
-   */
+  /** As `lookup`, by the serial INTEGER's content octets (Certificate.serialNumberBytes): no hex round trip. */
   lookupSerial(serial: Uint8Array, certificateIssuer: Name): RevokedEntry | undefined;
 }
 
-// CRL extensions revocation checking understands (RFC 5280 §5.2); issuerAltName and authorityInfoAccess are
-// informational, so knowing them is enough.
-const KNOWN_CRL_EXTENSIONS = new Set<string>([
+// CRL extensions that may be critical and that revocation checking processes (RFC 5280 §5.2). cRLNumber,
+// freshestCRL and authorityInfoAccess must be non-critical (§5.2.3, §5.2.6, §5.2.7); marked critical they
+// count as unsupported, as OpenSSL treats them (x509-limbo crl::crlnumber-critical).
+const PROCESSED_WHEN_CRITICAL = new Set<string>([
   ExtensionOid.authorityKeyIdentifier,
   ExtensionOid.issuerAltName,
-  ExtensionOid.crlNumber,
   ExtensionOid.deltaCrlIndicator,
   ExtensionOid.issuingDistributionPoint,
-  ExtensionOid.freshestCrl,
-  ExtensionOid.authorityInfoAccess,
 ]);
 
 function readAlgorithm(t: Tlv): AlgorithmIdentifier {
@@ -172,12 +170,11 @@ function readHeader(der: Uint8Array): Header {
   };
 }
 
-/** An unsigned hex number (serialKey form) to INTEGER content octets (a 00 prefix when the top bit is set). */
+/** serialKey hex (two's-complement INTEGER content) back to its octets. */
 function hexToInteger(hex: string): Uint8Array {
   const odd = hex.length % 2;
-  const pad = !odd && nibble(hex.charCodeAt(0)) >= 8 ? 1 : 0;
-  const out = new Uint8Array((hex.length + odd) / 2 + pad);
-  for (let i = pad, c = -odd; i < out.length; i++, c += 2) {
+  const out = new Uint8Array((hex.length + odd) / 2);
+  for (let i = 0, c = -odd; i < out.length; i++, c += 2) {
     out[i] = (c < 0 ? 0 : nibble(hex.charCodeAt(c)) << 4) | nibble(hex.charCodeAt(c + 1));
   }
   return out;
@@ -239,7 +236,7 @@ class ParsedCrl implements Crl {
     const freshest = decodeExtension(exts, ExtensionOid.freshestCrl, decodeFreshestCrl);
     if (freshest) this.freshestCrl = freshest;
     this.unsupportedCriticalExtensions = [...exts.values()]
-      .filter((e) => e.critical && !KNOWN_CRL_EXTENSIONS.has(e.oid))
+      .filter((e) => e.critical && !PROCESSED_WHEN_CRITICAL.has(e.oid))
       .map((e) => e.oid);
   }
 

@@ -148,9 +148,12 @@ async function readDistributionPoint(dp: DistributionPoint, input: StatusInput, 
     return;
   }
   if (!input.fetchCrl) {
-    state.failures.push(
-      unreachable(s, "offline: fetching CRLs is disabled and no given CRL covers it", urls[0]),
-    );
+    // When a given CRL matched but was unusable, its failure says why; "offline" would only add noise.
+    if (!matched) {
+      state.failures.push(
+        unreachable(s, "offline: fetching CRLs is disabled and no CRL was given for it", urls[0]),
+      );
+    }
     return;
   }
   for (const url of urls) {
