@@ -17,6 +17,7 @@ export interface PolicyInputs {
   readonly initialAnyPolicyInhibit: boolean;
 }
 
+/** Any policy accepted, none required, mapping and anyPolicy allowed: what a relying party without a policy uses. */
 export const DEFAULT_POLICY_INPUTS: PolicyInputs = {
   initialPolicySet: ["2.5.29.32.0"],
   initialExplicitPolicy: false,
@@ -24,6 +25,7 @@ export const DEFAULT_POLICY_INPUTS: PolicyInputs = {
   initialAnyPolicyInhibit: false,
 };
 
+/** The path's verdict for policies: the user-constrained policy set, or why and where the path fails. */
 export type PolicyResult =
   | { readonly ok: true; readonly userConstrainedPolicySet: readonly string[] }
   | { readonly ok: false; readonly reason: string; readonly certificateIndex?: number };
@@ -77,12 +79,14 @@ function readMappings(cert: Certificate, i: number, n: number): Map<string, stri
 function processCertificatePolicies(graph: PolicyGraph, cert: Certificate, anyPolicyAllowed: boolean): void {
   if (graph.isNull) return;
   const policies = cert.certificatePolicies;
-  if (policies === undefined) graph.clear();
-  else
-    graph.addCertificatePolicies(
-      policies.map((p) => p.policyId),
-      anyPolicyAllowed,
-    );
+  if (policies === undefined) {
+    graph.clear();
+    return;
+  }
+  graph.addCertificatePolicies(
+    policies.map((p) => p.policyId),
+    anyPolicyAllowed,
+  );
 }
 
 /** §6.1.4 (a)-(b) and (h)-(j): mappings, then the counters, for an intermediate certificate. */
