@@ -5,7 +5,7 @@
  * policy constraints and mappings, issuing distribution points, …) are encoded with der-writer.ts.
  *
  * Dates: certificates are valid 2026-01-01 … 2027-01-01, CRLs 2026-05-25 … 2026-06-08, and tests
- * validate at `NOW` (2026-06-01). Keys: EC P-256 by default (fast); RSA-2048 keys are cached per name
+ * validate at `NOW` (2026-06-01). Keys: EC P-256 by default (fast), P-384; RSA-2048 keys are cached per name
  * because generating one takes ~100 ms; Ed25519 through WebCrypto.
  */
 import "reflect-metadata";
@@ -27,7 +27,7 @@ export const NOW = new Date("2026-06-01T00:00:00Z");
 export const CRL_THIS_UPDATE = new Date("2026-05-25T00:00:00Z");
 export const CRL_NEXT_UPDATE = new Date("2026-06-08T00:00:00Z");
 
-export type KeyType = "ec-p256" | "rsa-2048" | "ed25519";
+export type KeyType = "ec-p256" | "ec-p384" | "rsa-2048" | "ed25519";
 
 export interface KeyPair {
   readonly type: KeyType;
@@ -37,6 +37,7 @@ export interface KeyPair {
 
 const KEY_PARAMS: Record<KeyType, webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams | Algorithm> = {
   "ec-p256": { name: "ECDSA", namedCurve: "P-256" } as webcrypto.EcKeyGenParams,
+  "ec-p384": { name: "ECDSA", namedCurve: "P-384" } as webcrypto.EcKeyGenParams,
   "rsa-2048": {
     name: "RSASSA-PKCS1-v1_5",
     modulusLength: 2048,
@@ -48,6 +49,7 @@ const KEY_PARAMS: Record<KeyType, webcrypto.RsaHashedKeyGenParams | webcrypto.Ec
 
 const SIGNING: Record<KeyType, Algorithm | EcdsaParams> = {
   "ec-p256": { name: "ECDSA", hash: "SHA-256" } as EcdsaParams,
+  "ec-p384": { name: "ECDSA", hash: "SHA-384" } as EcdsaParams,
   "rsa-2048": { name: "RSASSA-PKCS1-v1_5" },
   ed25519: { name: "Ed25519" },
 };
@@ -152,6 +154,14 @@ export interface Minted {
 
 const { keyCertSign, cRLSign, digitalSignature, keyEncipherment, keyAgreement } = x509.KeyUsageFlags;
 
+/** What encrypting to each key type needs (DESIGN.md rule 4); Ed25519 only signs. */
+const ENCRYPTION_USAGE: Record<KeyType, number> = {
+  "ec-p256": keyAgreement,
+  "ec-p384": keyAgreement,
+  "rsa-2048": keyEncipherment,
+  ed25519: 0,
+};
+
 let serialCounter = 0x1000;
 const nextSerial = (): string => (serialCounter++).toString(16).padStart(4, "0");
 
@@ -177,7 +187,7 @@ export function mintIntermediate(options: CertOptions & { readonly issuer: Minte
 
 /**
  * An S/MIME leaf: `email` (default alice@contoso.com) as SAN rfc822Name, EKU emailProtection, keyUsage
- * digitalSignature plus keyEncipherment (RSA) or keyAgreement (EC), CN the e-mail's local part.
+ * digitalSignature plus keyEncipherment (RSA) or keyAgreement (EC; none for Ed25519), CN the e-mail's local part.
  */
 export async function mintLeaf(options: CertOptions & { readonly issuer: Minted }): Promise<Minted> {
   const email = options.email === undefined ? "alice@contoso.com" : options.email;
@@ -187,7 +197,7 @@ export async function mintLeaf(options: CertOptions & { readonly issuer: Minted 
     subject: `CN=${first?.split("@")[0] ?? "leaf"}`,
     basicConstraints: null,
     eku: [x509.ExtendedKeyUsage.emailProtection],
-    keyUsage: digitalSignature | (keyType === "rsa-2048" ? keyEncipherment : keyAgreement),
+    keyUsage: digitalSignature | ENCRYPTION_USAGE[keyType],
     ...options,
     email,
   });

@@ -16,7 +16,7 @@ const openssl = (...args: string[]): string =>
 const at = String(Math.floor(NOW.getTime() / 1000));
 
 describe("minted chains verify with OpenSSL at NOW", () => {
-  it.each<KeyType>(["ec-p256", "rsa-2048", "ed25519"])("%s", async (key) => {
+  it.each<KeyType>(["ec-p256", "ec-p384", "rsa-2048", "ed25519"])("%s", async (key) => {
     const { root, ca, leaf } = await mintChain({ root: { key }, ca: { key }, leaf: { key } });
     const crl = await mintCrl({ issuer: ca });
     const rootCrl = await mintCrl({ issuer: root });
