@@ -96,6 +96,7 @@ class ValidationEngine implements Engine {
   readonly #intermediates: CertificateIndex;
   readonly #signers: readonly Certificate[];
   readonly #issuerFetches = new Map<string, Promise<readonly Certificate[]>>();
+  readonly #signerVerdicts = new Map<string, Promise<readonly Problem[]>>();
   readonly #fetchIssuers?: (url: string) => Promise<readonly Certificate[]>;
 
   constructor(options: EngineOptions) {
@@ -188,7 +189,19 @@ class ValidationEngine implements Engine {
    * anchor. Its revocation is checked too, but only MAX_SIGNER_DEPTH levels deep and never for a signer
    * already being checked further up, so a CA whose CRL signer is covered by its own CRL terminates.
    */
-  async #validateSigner(signer: Certificate, anchor: Certificate, run: Run): Promise<readonly Problem[]> {
+  #validateSigner(signer: Certificate, anchor: Certificate, run: Run): Promise<readonly Problem[]> {
+    // Top-level verdicts are shared by every leaf of a batch: one CRL signer, one path validation.
+    if (run.signerDepth > 0) return this.#validateSignerPath(signer, anchor, run);
+    const key = `${signer.thumbprint}|${caIdentity(anchor)}|${run.time.getTime()}|${run.revocation}`;
+    let verdict = this.#signerVerdicts.get(key);
+    if (!verdict) {
+      verdict = this.#validateSignerPath(signer, anchor, run);
+      this.#signerVerdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  async #validateSignerPath(signer: Certificate, anchor: Certificate, run: Run): Promise<readonly Problem[]> {
     const recursing = run.inProgress.has(signer.thumbprint) || run.signerDepth >= MAX_SIGNER_DEPTH;
     const result = await this.#run(signer, {
       time: run.time,

@@ -5,7 +5,15 @@ import { z } from "zod";
 import { type Certificate, parseCertificate } from "../../../shared/pki/certificate.ts";
 import { parseCrl } from "../../../shared/pki/crl.ts";
 import { createEngine, type EngineOptions, validateChain } from "../../../shared/pki/engine.ts";
-import { generateKey, type Minted, mintIntermediate, mintLeaf, mintRoot, NOW } from "../../support/pki.ts";
+import {
+  generateKey,
+  type Minted,
+  mintCrl,
+  mintIntermediate,
+  mintLeaf,
+  mintRoot,
+  NOW,
+} from "../../support/pki.ts";
 
 const EXPIRED = { notBefore: new Date("2025-01-01T00:00:00Z"), notAfter: new Date("2026-03-01T00:00:00Z") };
 const pkitsSuite = z.object({
@@ -294,6 +302,57 @@ describe("validateChain", () => {
     expect((await engine.validate(parse(leaf))).problems).toEqual([]);
     const late = await engine.validate(parse(leaf), { time: new Date("2027-06-01T00:00:00Z") });
     expect(late.problems.map((p) => p.code)).toEqual(["EXPIRED", "EXPIRED"]);
+  });
+});
+
+describe("validateChain with revocation", () => {
+  async function revocationSetup(o: { caExpired?: boolean; revokeLeaf?: boolean } = {}) {
+    const root = await mintRoot();
+    const ca = await mintIntermediate({
+      issuer: root,
+      crlUrls: ["http://crl.contoso.com/root.crl"],
+      ...(o.caExpired && EXPIRED),
+    });
+    const leaf = await mintLeaf({ issuer: ca, crlUrls: ["http://crl.contoso.com/ca.crl"] });
+    const entries = o.revokeLeaf ? [{ serial: leaf.serial, reason: 1 }] : [];
+    const caCrl = parseCrl((await mintCrl({ issuer: ca, entries })).der);
+    const rootCrl = parseCrl((await mintCrl({ issuer: root })).der);
+    const fetchCrl = async (url: string) => ({
+      ok: true as const,
+      crl: url.endsWith("root.crl") ? rootCrl : caCrl,
+    });
+    return { root, ca, leaf, fetchCrl };
+  }
+
+  it.each([
+    { name: "a current CRL that does not list the leaf", setup: {}, errors: [] },
+    { name: "a revoked leaf", setup: { revokeLeaf: true }, errors: ["REVOKED"] },
+    {
+      name: "a revoked leaf under an expired CA: the failing path is revocation-checked too",
+      setup: { revokeLeaf: true, caExpired: true },
+      errors: ["EXPIRED", "REVOKED"],
+    },
+  ])("$name", async ({ setup, errors }) => {
+    const { root, ca, leaf, fetchCrl } = await revocationSetup(setup);
+    const result = await validateChain(parse(leaf), {
+      time: NOW,
+      anchors: [parse(root)],
+      intermediates: [parse(ca)],
+      fetchCrl,
+    });
+    const found = result.problems.filter((p) => p.severity === "error").map((p) => p.code);
+    expect(found.sort()).toEqual(errors);
+    expect(result.chain).toHaveLength(3);
+  });
+
+  it("offline and without CRL files, a distribution point is unreachable", async () => {
+    const { root, ca, leaf } = await revocationSetup();
+    const result = await validateChain(parse(leaf), {
+      time: NOW,
+      anchors: [parse(root)],
+      intermediates: [parse(ca)],
+    });
+    expect(result.problems.map((p) => p.code)).toContain("CRL_UNREACHABLE");
   });
 });
 
