@@ -19,7 +19,7 @@ export interface JudgeInput {
    * Present when the case is in tolerated.ts: the rule that was broken, and its RFC section, which some
    * warning must name (in its `rule`, else its message) so that an unrelated warning never passes for it.
    */
-  readonly tolerated?: { readonly rule: string; readonly section: string };
+  readonly tolerated?: { readonly rule: string; readonly section: string; readonly evidence?: string };
   /** PKITS: the user-constrained policy set a valid path must yield. */
   readonly expectedPolicySet?: readonly string[];
 }
@@ -101,7 +101,7 @@ function judgeWarnings(input: JudgeInput, answer: Answer): Judgement {
   }
   const named = outcome.problems.some((p) => (p.rule ?? p.message).includes(tolerated.section));
   return named
-    ? { answer, verdict: "tolerated", falseAccept: false, reason: tolerated.rule }
+    ? { answer, verdict: "tolerated", falseAccept: false, reason: tolerationReason(tolerated) }
     : {
         answer,
         verdict: "miss",
@@ -109,3 +109,6 @@ function judgeWarnings(input: JudgeInput, answer: Answer): Judgement {
         reason: `no warning names ${tolerated.section} (${tolerated.rule})`,
       };
 }
+
+const tolerationReason = (t: NonNullable<JudgeInput["tolerated"]>): string =>
+  t.evidence ? `${t.rule} (evidence: ${t.evidence})` : t.rule;

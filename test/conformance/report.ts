@@ -158,8 +158,14 @@ export function formatReport(results: readonly CaseResult[], floor: FloorCheck):
   if (tolerated.length > 0) out.push("", `Tolerated as warning (${tolerated.length}, see tolerated.ts):`);
   for (const r of tolerated) out.push(`  ${r.id} — ${r.reason ?? ""}`);
   const skipped = results.filter((r) => r.verdict === "skipped");
-  if (skipped.length > 0)
-    out.push("", `Skipped (${skipped.length}, see limbo-skips.ts; still run, answer shown):`);
+  const outright = skipped.filter((r) => r.answer === "accepted").length;
+  if (skipped.length > 0) {
+    out.push(
+      "",
+      `Skipped (${skipped.length}, see limbo-skips.ts; still run, answer shown; ${outright} accepted outright, ` +
+        "their rules not being S/MIME rules, and not counted as false accepts):",
+    );
+  }
   for (const r of skipped) out.push(`  ${r.id} [engine: ${r.answer}] — ${r.reason ?? ""}`);
   const slowest = [...results].sort((a, b) => b.outcome.durationMs - a.outcome.durationMs).slice(0, 3);
   out.push("", `Slowest: ${slowest.map((r) => `${r.id} ${r.outcome.durationMs.toFixed(0)} ms`).join(", ")}`);
