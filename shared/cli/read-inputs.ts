@@ -36,9 +36,14 @@ function extract<T>(path: string, bytes: Uint8Array, fn: (b: Uint8Array, source:
   }
 }
 
-/** Expands DIR arguments into their certificate files (sorted, not recursive). */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
+/** A file to read, and whether it was named on the command line or found in a directory. */
+interface Entry {
+  readonly path: string;
+  readonly fromDirectory: boolean;
+}
+
+async function expandEntries(paths: readonly string[]): Promise<Entry[]> {
+  const out: Entry[] = [];
   for (const path of paths) {
     let isDir: boolean;
     try {
@@ -47,16 +52,21 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
       throw new UsageError(`${path}: no such file or directory`);
     }
     if (!isDir) {
-      out.push(path);
+      out.push({ path, fromDirectory: false });
       continue;
     }
     const names = (await readdir(path, { withFileTypes: true }))
       .filter((d) => d.isFile() && CERTIFICATE_FILE.has(extname(d.name).toLowerCase()))
       .map((d) => d.name)
       .sort();
-    out.push(...names.map((n) => join(path, n)));
+    out.push(...names.map((n) => ({ path: join(path, n), fromDirectory: true })));
   }
   return out;
+}
+
+/** Expands DIR arguments into their certificate files (sorted, not recursive). */
+export async function expandPaths(paths: readonly string[]): Promise<string[]> {
+  return (await expandEntries(paths)).map((e) => e.path);
 }
 
 function parseEach(file: string, ders: readonly Uint8Array[]): CertificateInput[] {
@@ -80,20 +90,34 @@ export async function readCertificatesToValidate(
   onFile: (done: number, total: number) => void = () => {},
   concurrency = 64,
 ): Promise<CertificateInput[]> {
-  const files = await expandPaths(paths);
+  const files = await expandEntries(paths);
   const results: CertificateInput[][] = new Array(files.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const i = next++;
-      const file = files[i]!;
-      results[i] = parseEach(file, extract(file, await readBytes(file), extractCertificates));
+      results[i] = readToValidate(files[i]!, await readBytes(files[i]!.path));
       onFile(++done, files.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
   return results.flat();
+}
+
+/**
+ * A file named on the command line that is not a certificate file is a usage error (exit 2); one found in a
+ * directory is a MALFORMED verdict, so that one bad `.cer` among thousands does not hide the rest.
+ */
+function readToValidate(entry: Entry, bytes: Uint8Array): CertificateInput[] {
+  const { path, fromDirectory } = entry;
+  try {
+    return parseEach(path, extract(path, bytes, extractCertificates));
+  } catch (e) {
+    if (!fromDirectory || !(e instanceof UsageError)) throw e;
+    const detail = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
+    return [{ file: path, parseError: `not a certificate file: ${detail}` }];
+  }
 }
 
 /** Reads anchor or intermediate certificates: any problem with them is a usage error naming the file. */
