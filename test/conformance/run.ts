@@ -102,4 +102,10 @@ async function main(): Promise<number> {
   return floor.ok ? 0 : 1;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (e) {
+  // Unreadable data (wrong --data, a schema change upstream): say which, and fail distinctly from a miss.
+  process.stderr.write(`conformance: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 2;
+}
