@@ -5,8 +5,9 @@
  * Path building asks "who could have issued this?" once per link for every leaf; a map from the
  * RFC 5280 name key makes that O(1) however many anchors or intermediates are loaded.
  */
-import type { Certificate } from "./certificate.ts";
+import { type Certificate, CertificateParseError, parseCertificate } from "./certificate.ts";
 import { toBase64 } from "./der.ts";
+import { extractCertificates } from "./formats.ts";
 
 const identities = new WeakMap<Certificate, string>();
 
@@ -84,3 +85,30 @@ export class TrustStore extends CertificateIndex {
 /** Builds a trust store from certificates (duplicates by thumbprint are dropped). */
 export const createTrustStore = (certificates: Iterable<Certificate>): TrustStore =>
   new TrustStore(certificates);
+
+/** One trust file's bytes and the name to use in error messages. */
+export interface TrustSource {
+  readonly bytes: Uint8Array;
+  readonly source: string;
+}
+
+/**
+ * Builds a trust store from files (.sst, .p7b, PEM bundles or DER; the virtual certificate collection an
+ * admin uploads). Reading the files is the caller's business, so this stays pure.
+ * @throws InputFormatError (formats.ts) or CertificateParseError naming the source when a file is unreadable
+ */
+export function trustStoreFromFiles(files: readonly TrustSource[]): TrustStore {
+  const store = new TrustStore();
+  for (const { bytes, source } of files) {
+    for (const der of extractCertificates(bytes, source)) {
+      try {
+        store.add(parseCertificate(der));
+      } catch (e) {
+        throw new CertificateParseError(`${source}: ${e instanceof Error ? e.message : String(e)}`, {
+          cause: e,
+        });
+      }
+    }
+  }
+  return store;
+}

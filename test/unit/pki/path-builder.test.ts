@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Certificate, parseCertificate } from "../../../shared/pki/certificate.ts";
 import { attributeValues, OID_COMMON_NAME } from "../../../shared/pki/name.ts";
 import { buildPaths, type CandidatePath, type PathBuilderOptions } from "../../../shared/pki/path-builder.ts";
-import { CertificateIndex, TrustStore } from "../../../shared/pki/trust-store.ts";
+import { CertificateIndex, TrustStore, trustStoreFromFiles } from "../../../shared/pki/trust-store.ts";
 import { generateKey, type Minted, mintIntermediate, mintLeaf, mintRoot, NOW } from "../../support/pki.ts";
 
 const EXPIRED = { notBefore: new Date("2025-01-01T00:00:00Z"), notAfter: new Date("2026-03-01T00:00:00Z") };
@@ -170,5 +170,33 @@ describe("buildPaths", () => {
       { url: "http://pki.example/ca.cer", reason: "timed out after 5000 ms" },
     ]);
     expect(report.noIssuer.map((c) => c.thumbprint)).toEqual([parse(leaf).thumbprint]);
+  });
+});
+
+describe("trust store", () => {
+  it("reads a PEM bundle, drops duplicates by thumbprint and indexes by subject", async () => {
+    const a = await mintRoot({ subject: "CN=Root A" });
+    const b = await mintRoot({ subject: "CN=Root B" });
+    const bundle = `junk before\n${a.pem}\n${b.pem}\n${a.pem}\n`;
+    const store = trustStoreFromFiles([{ bytes: new TextEncoder().encode(bundle), source: "roots.pem" }]);
+    expect(store.size).toBe(2);
+    const rootB = parse(b);
+    expect(store.bySubject(rootB.subject.key).map((c) => c.thumbprint)).toEqual([rootB.thumbprint]);
+    expect(store.anchorFor(rootB)?.thumbprint).toBe(rootB.thumbprint);
+  });
+
+  it("recognises a re-issued anchor by name and key", async () => {
+    const key = await generateKey();
+    const original = await mintRoot({ key });
+    const reissued = await mintRoot({ key, notAfter: new Date("2030-01-01T00:00:00Z") });
+    const store = new TrustStore([parse(original)]);
+    expect(store.anchorFor(parse(reissued))?.thumbprint).toBe(parse(original).thumbprint);
+    expect(store.anchorFor(parse(await mintRoot()))).toBeUndefined();
+  });
+
+  it("names the file that holds no certificate", () => {
+    expect(() => trustStoreFromFiles([{ bytes: new Uint8Array([1, 2, 3]), source: "bad.sst" }])).toThrow(
+      /bad\.sst/,
+    );
   });
 });
