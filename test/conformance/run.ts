@@ -19,16 +19,26 @@ import { supervise } from "./supervisor.ts";
 import { TOLERATED } from "./tolerated.ts";
 import type { WorkerTask } from "./worker.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    data: { type: "string", default: resolve(process.cwd(), "../shared/conformance") },
-    out: { type: "string", default: "reports/conformance.json" },
-    suite: { type: "string" },
-    timeout: { type: "string", default: "5000" },
-  },
-});
+/** The command line, checked: a bad flag is exit 2, like any unreadable input. */
+function readArgs() {
+  const { values } = parseArgs({
+    options: {
+      data: { type: "string", default: resolve(process.cwd(), "../shared/conformance") },
+      out: { type: "string", default: "reports/conformance.json" },
+      suite: { type: "string" },
+      timeout: { type: "string", default: "5000" },
+    },
+  });
+  const timeoutMs = Number(values.timeout);
+  if (!(timeoutMs > 0)) throw new Error(`--timeout wants milliseconds, got ${values.timeout}`);
+  if (values.suite !== undefined && values.suite !== "pkits" && values.suite !== "limbo") {
+    throw new Error(`--suite wants pkits or limbo, got ${values.suite}`);
+  }
+  return { data: values.data, out: values.out, suite: values.suite, timeoutMs };
+}
 
-const caseTimeoutMs = Number(args.timeout);
+type Args = ReturnType<typeof readArgs>;
+
 // The worker is the compiled sibling of this file (dist/test/conformance/worker.js).
 const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
 
@@ -43,10 +53,10 @@ function progress(suite: Suite, count: number): (index: number, outcome: CaseOut
   };
 }
 
-function runSuite(suite: Suite, path: string, count: number, now: Date): Promise<CaseOutcome[]> {
+function runSuite(args: Args, suite: Suite, path: string, count: number, now: Date): Promise<CaseOutcome[]> {
   return supervise({
     count,
-    caseTimeoutMs,
+    caseTimeoutMs: args.timeoutMs,
     startupTimeoutMs: 30_000,
     spawn: (from) => {
       const task: WorkerTask = { suite, path, now: now.toISOString(), from };
@@ -74,6 +84,7 @@ function listHygiene(results: readonly CaseResult[]): string[] {
 }
 
 async function main(): Promise<number> {
+  const args = readArgs();
   const started = performance.now();
   // limbo reads a null validation_time as "now", as upstream harnesses do (see limbo.ts for why it is safe).
   const now = new Date();
@@ -81,13 +92,13 @@ async function main(): Promise<number> {
   if (args.suite === undefined || args.suite === "pkits") {
     const dir = join(args.data, "pkits");
     const suite = loadPkits(dir);
-    const outcomes = await runSuite("pkits", dir, suite.file.cases.length, now);
+    const outcomes = await runSuite(args, "pkits", dir, suite.file.cases.length, now);
     results.push(...suite.file.cases.map((c, i) => judgePkitsCase(c, outcomes[i] as CaseOutcome)));
   }
   if (args.suite === undefined || args.suite === "limbo") {
     const file = join(args.data, "limbo", "limbo.json");
     const cases = loadLimbo(file);
-    const outcomes = await runSuite("limbo", file, cases.length, now);
+    const outcomes = await runSuite(args, "limbo", file, cases.length, now);
     results.push(...cases.map((c, i) => judgeLimboCase(c, outcomes[i] as CaseOutcome)));
   }
   const floor = checkFloor(results);
@@ -96,7 +107,13 @@ async function main(): Promise<number> {
   process.stdout.write(`${formatReport(results, floor)}\n`);
   for (const h of hygiene) process.stdout.write(`  list: ${h}\n`);
   mkdirSync(dirname(args.out), { recursive: true });
-  const meta = { generatedAt: now.toISOString(), dataDir: args.data, caseTimeoutMs, seconds, lists: hygiene };
+  const meta = {
+    generatedAt: now.toISOString(),
+    dataDir: args.data,
+    caseTimeoutMs: args.timeoutMs,
+    seconds,
+    lists: hygiene,
+  };
   writeFileSync(args.out, `${JSON.stringify(jsonReport(results, floor, meta), null, 2)}\n`);
   process.stdout.write(`Report: ${args.out} (${seconds.toFixed(1)} s)\n`);
   return floor.ok ? 0 : 1;

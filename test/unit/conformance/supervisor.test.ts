@@ -22,7 +22,7 @@ function run(count: number, behaviour: { hangAt?: number; dieAt?: number; fatal?
   const spawns: number[] = [];
   return supervise({
     count,
-    caseTimeoutMs: 300,
+    caseTimeoutMs: 1_000,
     startupTimeoutMs: 5_000,
     spawn: (from) => {
       spawns.push(from);
