@@ -4,7 +4,12 @@
 import type { Certificate } from "../certificate.ts";
 import type { Crl } from "../crl.ts";
 import { distributionPointNames } from "../extension-decoders.ts";
-import { ALL_REASONS, type DistributionPoint, ReasonFlag } from "../extensions.ts";
+import {
+  ALL_REASONS,
+  type DistributionPoint,
+  type DistributionPointName,
+  ReasonFlag,
+} from "../extensions.ts";
 import type { GeneralName } from "../general-name.ts";
 import { type Name, namesEqual } from "../name.ts";
 
@@ -34,6 +39,17 @@ function sameGeneralName(a: GeneralName, b: GeneralName): boolean {
 const overlaps = (a: readonly GeneralName[], b: readonly GeneralName[]): boolean =>
   a.some((x) => b.some((y) => sameGeneralName(x, y)));
 
+// A CRL's own distribution point names, worked out once per CRL rather than once per certificate.
+const idpNameCache = new WeakMap<Crl, GeneralName[]>();
+function issuingPointNames(crl: Crl, name: DistributionPointName): GeneralName[] {
+  let names = idpNameCache.get(crl);
+  if (!names) {
+    names = distributionPointNames(name, crl.issuer);
+    idpNameCache.set(crl, names);
+  }
+  return names;
+}
+
 /** The name a relative DP name is relative to: the DP's cRLIssuer, else the certificate's issuer (§4.2.1.13). */
 const dpBaseName = (dp: DistributionPoint, cert: Certificate): Name =>
   directoryNames(dp.crlIssuer)[0] ?? cert.issuer;
@@ -56,7 +72,7 @@ export function scopeMismatch(crl: Crl, cert: Certificate, dp: DistributionPoint
   if (!idp) return undefined;
   // (b)(2)(i): the distribution point names.
   if (idp.distributionPoint) {
-    const idpNames = distributionPointNames(idp.distributionPoint, crl.issuer);
+    const idpNames = issuingPointNames(crl, idp.distributionPoint);
     const dpNames = dp.name ? distributionPointNames(dp.name, dpBaseName(dp, cert)) : dp.crlIssuer;
     if (!dpNames || !overlaps(idpNames, dpNames))
       return "the CRL's issuing distribution point is not this one";
@@ -81,18 +97,25 @@ export const reasonFlagNames = (mask: number): string =>
     .map(([name]) => name)
     .join(", ");
 
+const isHttp = (uri: string): boolean => /^https?:\/\//i.test(uri);
+
+const uris = (dp: DistributionPoint): string[] =>
+  dp.name && "fullName" in dp.name
+    ? dp.name.fullName.flatMap((n) => (n.type === "uniformResourceIdentifier" ? [n.value] : []))
+    : [];
+
+// An intermediate's distribution points are the same objects for each of the 10,000 leaves under it.
+const httpCache = new WeakMap<DistributionPoint, string[]>();
+
 /** The http(s) URLs among a distribution point's full names, in order. */
 export function httpUrls(dp: DistributionPoint): string[] {
-  if (!dp.name || !("fullName" in dp.name)) return [];
-  return dp.name.fullName.flatMap((n) =>
-    n.type === "uniformResourceIdentifier" && /^https?:\/\//i.test(n.value) ? [n.value] : [],
-  );
+  let urls = httpCache.get(dp);
+  if (!urls) {
+    urls = uris(dp).filter(isHttp);
+    httpCache.set(dp, urls);
+  }
+  return urls;
 }
 
 /** The URIs that are not http(s) (ldap://, file://, …): named in an unreachable-CRL message. */
-export function otherUrls(dp: DistributionPoint): string[] {
-  if (!dp.name || !("fullName" in dp.name)) return [];
-  return dp.name.fullName.flatMap((n) =>
-    n.type === "uniformResourceIdentifier" && !/^https?:\/\//i.test(n.value) ? [n.value] : [],
-  );
-}
+export const otherUrls = (dp: DistributionPoint): string[] => uris(dp).filter((u) => !isHttp(u));
