@@ -4,7 +4,7 @@
  * The header and CRL extensions are decoded at once (a few hundred bytes); the revoked entries, which can be
  * megabytes, are indexed on the first `lookup` and decoded one by one only when a lookup hits (crl-index.ts).
  */
-import type { AlgorithmIdentifier } from "./certificate.ts";
+import { type AlgorithmIdentifier, parseAlgorithmIdentifier } from "./certificate.ts";
 import { decodeEntry, type RevokedEntry, readExtensions } from "./crl-entry.ts";
 import { RevokedIndex } from "./crl-index.ts";
 import { CrlParseError } from "./crl-parse-error.ts";
@@ -15,7 +15,6 @@ import {
   parseOne,
   Reader,
   readBitString,
-  readOid,
   readSmallInteger,
   readTime,
   Tag,
@@ -40,6 +39,7 @@ import { type Name, parseName } from "./name.ts";
 export { CrlReason, type RevokedEntry, reasonName } from "./crl-entry.ts";
 export { CrlParseError } from "./crl-parse-error.ts";
 
+/** A parsed CRL: header fields, decoded CRL extensions, and lookups into the revoked entries. */
 export interface Crl {
   readonly der: Uint8Array;
   readonly tbs: Uint8Array;
@@ -91,15 +91,6 @@ const PROCESSED_WHEN_CRITICAL = new Set<string>([
   ExtensionOid.issuingDistributionPoint,
 ]);
 
-function readAlgorithm(t: Tlv): AlgorithmIdentifier {
-  if (t.tag !== Tag.SEQUENCE) throw new DerError("expected AlgorithmIdentifier SEQUENCE", t.offset);
-  const r = new Reader(t);
-  const oid = readOid(r.next(Tag.OID, "algorithm"));
-  const params = r.done ? undefined : r.next(undefined, "parameters");
-  r.end("AlgorithmIdentifier");
-  return params ? { oid, parameters: encoding(params) } : { oid };
-}
-
 const isTime = (tag: number): boolean => tag === Tag.UTC_TIME || tag === Tag.GENERALIZED_TIME;
 
 /** Decodes a known extension, naming it when it is malformed. */
@@ -109,8 +100,7 @@ function decodeExtension<T>(exts: ReadonlyMap<string, Extension>, oid: string, d
   try {
     return decode(ext.value);
   } catch (e) {
-    if (e instanceof DerError) throw new CrlParseError(`malformed CRL extension ${oid}: ${e.message}`);
-    throw e;
+    throw new CrlParseError(`malformed CRL extension ${oid}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -133,7 +123,7 @@ function readHeader(der: Uint8Array): Header {
   if (outer.tag !== Tag.SEQUENCE) throw new DerError("expected CertificateList SEQUENCE", 0);
   const o = new Reader(outer);
   const tbs = o.next(Tag.SEQUENCE, "tbsCertList");
-  const signatureAlgorithm = readAlgorithm(o.next(Tag.SEQUENCE, "signatureAlgorithm"));
+  const signatureAlgorithm = parseAlgorithmIdentifier(o.next(Tag.SEQUENCE, "signatureAlgorithm"));
   const signatureTlv = o.next(Tag.BIT_STRING, "signatureValue");
   const { unusedBits, bits } = readBitString(signatureTlv);
   o.end("CertificateList");
@@ -141,7 +131,7 @@ function readHeader(der: Uint8Array): Header {
   const r = new Reader(tbs);
   const versionTlv = r.optional(Tag.INTEGER);
   const version = versionTlv ? readSmallInteger(versionTlv) + 1 : 1;
-  const tbsSignatureAlgorithm = readAlgorithm(r.next(Tag.SEQUENCE, "signature"));
+  const tbsSignatureAlgorithm = parseAlgorithmIdentifier(r.next(Tag.SEQUENCE, "signature"));
   const issuer = parseName(r.next(Tag.SEQUENCE, "issuer"));
   const thisUpdate = readTime(r.next(undefined, "thisUpdate"));
   const nextUpdate = isTime(r.peekTag()) ? readTime(r.next()) : undefined;
@@ -187,8 +177,15 @@ function nibble(code: number): number {
   throw new RangeError("serial number is not hexadecimal");
 }
 
-const asParseError = (e: unknown): unknown =>
-  e instanceof DerError ? new CrlParseError(`malformed CRL: ${e.message}`, e.offset) : e;
+/**
+ * Any failure while reading bytes is a malformed CRL: DerError, but also a TextDecoder refusing a bad
+ * UTF8String in a name. Callers then need to catch one type only.
+ */
+function asParseError(e: unknown): CrlParseError {
+  if (e instanceof CrlParseError) return e;
+  if (e instanceof DerError) return new CrlParseError(`malformed CRL: ${e.message}`, e.offset);
+  return new CrlParseError(`malformed CRL: ${e instanceof Error ? e.message : String(e)}`);
+}
 
 class ParsedCrl implements Crl {
   readonly der: Uint8Array;

@@ -216,6 +216,20 @@ describe("parseCrl on malformed DER", () => {
       list([d.explicit(0, d.seq(d.extension("2.5.29.28", true, d.int(1))))]),
     ],
     [
+      "an issuer name that is not UTF-8",
+      d.seq(
+        d.seq(
+          d.int(1),
+          sha256Rsa,
+          d.name(["2.5.4.3", d.tlv(d.T.UTF8_STRING, Uint8Array.of(0xff, 0xfe))]),
+          at,
+          at,
+        ),
+        sha256Rsa,
+        d.bitString(new Uint8Array(8)),
+      ),
+    ],
+    [
       "a negative cRLNumber",
       list([d.explicit(0, d.seq(d.extension("2.5.29.20", false, d.tlv(d.T.INTEGER, Uint8Array.of(0xff)))))]),
     ],
