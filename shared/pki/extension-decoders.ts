@@ -209,7 +209,8 @@ function decodeDistributionPointName(wrapper: Tlv): DistributionPointName {
     return { fullName: names };
   }
   if (inner.tag === 0xa1) {
-    const rdn = encoding(inner).slice();
+    // A copy, never a view: Buffer.slice shares memory, and the caller's signed bytes must not change.
+    const rdn = Uint8Array.from(encoding(inner));
     rdn[0] = Tag.SET;
     // Parse it as a one-RDN Name now, so a malformed RDN fails here rather than when a CRL is matched.
     parseNameDer(wrapInSequence(rdn));
