@@ -37,11 +37,13 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       if (rest[0] === "list") return runTrustList(rest.slice(1));
       throw new UsageError(`unknown trust command "${rest[0] ?? ""}"; try: smimectl trust list FILE`);
     case undefined:
+      // A mistake, not a request for help: the usage goes where scripts look for errors.
+      throw new UsageError(USAGE);
     case "help":
     case "--help":
     case "-h":
       process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? ExitCode.USAGE : ExitCode.READY;
+      return ExitCode.READY;
     default:
       throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
