@@ -223,7 +223,13 @@ function checkNames(path: readonly Certificate[], at: (k: number) => Position): 
   if (path.length < 2 || !path.some((c) => c.nameConstraints !== undefined)) return [];
   return checkNameConstraints(path).map((v) => {
     const p = at(v.index);
-    return error(ProblemCode.NAME_CONSTRAINTS_VIOLATED, `${label(p)}: ${v.message}`, detail(p));
+    // A warning is a constraint rule OpenSSL, Go and CryptoAPI tolerate (e.g. a leading-period dNSName).
+    return v.severity === "warning"
+      ? warning(ProblemCode.NONCONFORMANT, `${label(p)}: ${v.message}`, {
+          ...detail(p),
+          rule: "RFC 5280 4.2.1.10",
+        })
+      : error(ProblemCode.NAME_CONSTRAINTS_VIOLATED, `${label(p)}: ${v.message}`, detail(p));
   });
 }
 

@@ -30,6 +30,21 @@ const OPENSSL = "openssl verify 3.0.19 accepts it";
 const OPENSSL_AND_BOTAN = `${OPENSSL}; Botan's limbo runner accepts it ("conflates CA and verifier requirements")`;
 
 export const TOLERATED: Readonly<Record<string, Tolerated>> = {
+  "rfc5280::nc::invalid-dnsname-leading-period": {
+    rule: "RFC 5280 §4.2.1.10: a dNSName constraint is a DNS name, without a leading period",
+    section: "4.2.1.10",
+    evidence: `${OPENSSL} (also with -x509_strict); OpenSSL and Go read the leading period as "subdomains only"`,
+  },
+  "rfc5280::nc::not-allowed-in-ee-noncritical": {
+    rule: "RFC 5280 §4.2.1.10: name constraints MUST only be used in a CA certificate",
+    section: "4.2.1.10",
+    evidence: `${OPENSSL} (also with -x509_strict); an end entity's constraints constrain nothing`,
+  },
+  "rfc5280::nc::not-allowed-in-ee-critical": {
+    rule: "RFC 5280 §4.2.1.10: name constraints MUST only be used in a CA certificate",
+    section: "4.2.1.10",
+    evidence: `${OPENSSL} (also with -x509_strict); an end entity's constraints constrain nothing`,
+  },
   "rfc5280::aki::leaf-missing-aki": {
     rule: "RFC 5280 §4.2.1.1: AKI keyIdentifier MUST be in every certificate but a self-signed root",
     section: "4.2.1.1",
