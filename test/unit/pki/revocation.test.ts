@@ -43,6 +43,9 @@ function point(o: { uris?: string[]; reasons?: number; crlIssuer?: string }): Ui
   if (o.crlIssuer) fields.push(d.tlv(0xa2, generalName({ dn: o.crlIssuer })));
   return d.seq(...fields);
 }
+const DELTA_URL = "http://crl.contoso.test/ca-delta.crl";
+/** freshestCRL: where the delta CRLs are (same syntax as cRLDistributionPoints). */
+const freshest = (url: string): RawExtension => ({ oid: "2.5.29.46", value: d.seq(point({ uris: [url] })) });
 const KEY_COMPROMISE_FLAGS = (1 << 1) | (1 << 2); // keyCompromise, cACompromise
 const OTHER_REASON_FLAGS = 0x1fe & ~KEY_COMPROMISE_FLAGS;
 
@@ -413,6 +416,47 @@ const cases: Record<string, Case> = {
         entries: [{ serial: "7003", reason: keyCompromise }],
       }),
     ],
+    expected: [],
+  },
+  "a stale complete CRL with a current delta on top": {
+    path: async () => [pki.ca, await mintLeaf({ issuer: pki.ca, serial: "7004" })],
+    crls: async () => [
+      await crl({ issuer: pki.ca, crlNumber: 10, nextUpdate: new Date("2026-05-30T00:00:00Z") }),
+      await crl({ issuer: pki.ca, crlNumber: 11, extensions: [ext.deltaCrlIndicator(10)] }),
+    ],
+    expected: [],
+  },
+  "a stale complete CRL with a stale delta": {
+    path: async () => [pki.ca, await mintLeaf({ issuer: pki.ca, serial: "7005" })],
+    crls: async () => [
+      await crl({ issuer: pki.ca, crlNumber: 10, nextUpdate: new Date("2026-05-30T00:00:00Z") }),
+      await crl({
+        issuer: pki.ca,
+        crlNumber: 11,
+        nextUpdate: new Date("2026-05-31T00:00:00Z"),
+        extensions: [ext.deltaCrlIndicator(10)],
+      }),
+    ],
+    expected: [ProblemCode.CRL_STALE],
+  },
+  "a delta fetched from the complete CRL's freshestCRL": {
+    path: async () => [pki.ca, await mintLeaf({ issuer: pki.ca, serial: "7006", crlUrls: [URL_A] })],
+    fetch: async () => ({
+      [URL_A]: await crl({ issuer: pki.ca, crlNumber: 10, extensions: [freshest(DELTA_URL)] }),
+      [DELTA_URL]: await crl({
+        issuer: pki.ca,
+        crlNumber: 11,
+        extensions: [ext.deltaCrlIndicator(10)],
+        entries: [{ serial: "7006", reason: keyCompromise }],
+      }),
+    }),
+    expected: [ProblemCode.REVOKED],
+  },
+  "an unreachable delta does not block a current complete CRL": {
+    path: async () => [pki.ca, await mintLeaf({ issuer: pki.ca, crlUrls: [URL_A] })],
+    fetch: async () => ({
+      [URL_A]: await crl({ issuer: pki.ca, crlNumber: 10, extensions: [freshest(DELTA_URL)] }),
+    }),
     expected: [],
   },
   "only a delta CRL": {
