@@ -145,16 +145,26 @@ export class RevokedIndex {
     this.serialStarts = starts.subarray(0, n);
     this.serialEnds = ends.subarray(0, n);
     this.entryIssuers = indirect ? issuers.subarray(0, n) : undefined;
+    this.table = this.hashTable();
+    this.mask = this.table.length - 1;
+  }
+
+  /**
+   * Open addressing with linear probing at load ≤ 1/2: slot → entry number + 1 (0 is empty). The serial
+   * bytes and the issuer number are the key, so one table serves direct and indirect CRLs.
+   */
+  private hashTable(): Int32Array {
     let capacity = 16;
     while (capacity < this.size * 2) capacity *= 2;
-    this.mask = capacity - 1;
-    this.table = new Int32Array(capacity);
+    const mask = capacity - 1;
+    const table = new Int32Array(capacity);
     for (let i = 0; i < this.size; i++) {
       let slot =
-        fnv1a(bytes, this.serialStarts[i]!, this.serialEnds[i]!, this.entryIssuers?.[i] ?? 0) & this.mask;
-      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.table[slot] = i + 1;
+        fnv1a(this.bytes, this.serialStarts[i]!, this.serialEnds[i]!, this.entryIssuers?.[i] ?? 0) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = i + 1;
     }
+    return table;
   }
 
   /**
