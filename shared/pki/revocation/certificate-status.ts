@@ -122,12 +122,13 @@ function noSource(dp: DistributionPoint, input: StatusInput): Problem {
       `no CRL distribution point, and no CRL of '${formatName(s.cert.issuer)}' was given`,
     );
   }
-  const others = otherUrls(dp);
-  if (others.length > 0) {
+  const [first, ...more] = otherUrls(dp);
+  if (first) {
+    const also = more.length > 0 ? ` (nor are ${more.join(", ")})` : "";
     return unreachable(
       s,
-      `only non-HTTP locations (${others.join(", ")}); Exchange Online fetches CRLs over HTTP from the internet`,
-      others[0],
+      `not an http(s) URL${also}; Exchange Online fetches CRLs over HTTP from the internet`,
+      first,
     );
   }
   return unreachable(s, "the distribution point names no http(s) URL, and no CRL given for it matches");
