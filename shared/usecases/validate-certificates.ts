@@ -54,8 +54,25 @@ function malformed(input: { file: string; index?: number }, message: string, req
   };
 }
 
-/** Validates one certificate with a shared engine. */
+/**
+ * Validates one certificate with a shared engine. An unexpected exception (an engine bug a hostile
+ * certificate may trigger) becomes that certificate's MALFORMED verdict, never a failed batch: one bad
+ * certificate must not hide the verdicts on the other 9,999, and it is still reported as not ready.
+ */
 export async function validateCertificate(
+  engine: Engine,
+  input: CertificateInput,
+  request: ValidateRequest,
+): Promise<ValidationOutcome> {
+  try {
+    return await validateOne(engine, input, request);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return malformed(input, `could not be validated (unexpected error: ${why})`, request);
+  }
+}
+
+async function validateOne(
   engine: Engine,
   input: CertificateInput,
   request: ValidateRequest,

@@ -12,8 +12,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type ValidationReport, ValidationReportSchema } from "../../shared/contracts/validation-report.ts";
+import { parseCertificate } from "../../shared/pki/certificate.ts";
+import type { Engine } from "../../shared/pki/engine.ts";
 import { KeyUsage } from "../../shared/pki/extensions.ts";
 import type { ProblemCode } from "../../shared/pki/problems.ts";
+import { validateCertificates } from "../../shared/usecases/validate-certificates.ts";
 import { type CliResult, runCli } from "../support/cli.ts";
 import { toP7b, toPem, toPemBundle, toSst } from "../support/containers.ts";
 import * as d from "../support/der-writer.ts";
@@ -33,6 +36,7 @@ let server: LoopbackServer;
 /** Files by name, written into `dir`. */
 const f: Record<string, string> = {};
 const thumbprints: Record<string, string> = {};
+const serials: Record<string, string> = {};
 
 async function put(name: string, data: string | Uint8Array): Promise<string> {
   const path = join(dir, name);
@@ -146,7 +150,16 @@ async function mintPki(): Promise<void> {
     Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff),
   );
   await put("mixed/notes.txt", "ignored\n");
+  // Every byte of a certificate lies inside what its signature covers, or is the signature or its
+  // algorithm: no single-byte change may leave it ready.
+  await folder("corrupted");
+  for (let i = 0; i < alice.der.length; i++) {
+    const copy = Uint8Array.from(alice.der);
+    copy[i] = (copy[i] ?? 0) ^ 0xff;
+    await put(`corrupted/${String(i).padStart(4, "0")}.cer`, copy);
+  }
   thumbprints.alice = thumbprint(alice);
+  serials.alice = alice.serial;
   thumbprints.bob = thumbprint(bob);
 }
 
@@ -310,7 +323,8 @@ const codeCases: CodeCase[] = [
 
 describe("smimectl validate: every problem code, --json", () => {
   it.concurrent.each(codeCases)("$name", async (c) => {
-    const { result, reports } = await validate(withFiles(c.cert, ...(c.args?.() ?? crlFiles(...BOTH_CRLS))));
+    const args = withFiles(c.cert, ...(c.args?.() ?? crlFiles(...BOTH_CRLS)));
+    const { result, reports } = await validate(args);
     expect(reports).toHaveLength(1);
     const report = reports[0]!;
     expect(report.file).toBe(f[c.cert]);
@@ -324,7 +338,23 @@ describe("smimectl validate: every problem code, --json", () => {
       if (c.code && report[purpose].ready) expect(codes, purpose).not.toContain(c.code);
       if (!c.code) expect(report[purpose].problems, purpose).toEqual([]);
     }
+    // The last --at wins; checkedAt is that instant in UTC.
+    expect(report.checkedAt).toBe(new Date(args[args.lastIndexOf("--at") + 1]!).toISOString());
     expect(result.status).toBe(c.signing && c.encryption ? 0 : 1);
+  });
+
+  it.concurrent("the certificate summary of a ready certificate", async () => {
+    const { reports } = await validate(withFiles("alice.cer", ...crlFiles(...BOTH_CRLS)));
+    expect(reports[0]!.certificate).toEqual({
+      subject: "CN=alice",
+      issuer: expect.stringContaining("CN=Test Issuing CA"),
+      serialNumber: serials.alice,
+      thumbprint: thumbprints.alice,
+      notBefore: "2026-01-01T00:00:00.000Z",
+      notAfter: "2027-01-01T00:00:00.000Z",
+      emailAddresses: ["alice@contoso.com"],
+    });
+    expect(reports[0]!.chain).toHaveLength(3);
   });
 });
 
@@ -486,6 +516,18 @@ describe("smimectl validate: input formats", () => {
     expect(result.status).toBe(0);
   });
 
+  it.concurrent("a directory of single-byte corruptions: none ready, none crashes", async () => {
+    const { result, reports } = await run("corrupted", "root.pem", "--jsonl", "--offline");
+    expect(reports.length).toBeGreaterThan(300);
+    const ready = reports.filter((r) => r.signing.ready || r.encryption.ready).map((r) => r.file);
+    expect(ready).toEqual([]);
+    const unexpected = reports
+      .flatMap((r) => r.signing.problems)
+      .filter((p) => p.message.startsWith("could not be validated"));
+    expect(unexpected).toEqual([]);
+    expect(result.status).toBe(1);
+  });
+
   it.concurrent("text output names the certificate, its chain and the tally", async () => {
     const result = await runCli([
       ...["validate", "--cert", f["revoked.cer"]!, "--trust", f["root.pem"]!],
@@ -495,5 +537,36 @@ describe("smimectl validate: input formats", () => {
     expect(result.stdout).toContain("REVOKED");
     expect(result.stdout).toContain("1 certificate checked for both: 0 ready, 1 not ready");
     expect(result.status).toBe(1);
+  });
+});
+
+describe("validateCertificates (the use case under the CLI)", () => {
+  it("turns an engine exception into that certificate's MALFORMED and validates the rest", async () => {
+    const root = await mintRoot();
+    const [good, bad] = await Promise.all([
+      mintLeaf({ issuer: root }),
+      mintLeaf({ issuer: root, email: "bob@contoso.com" }),
+    ]);
+    const engine: Engine = {
+      validate: async (leaf) => {
+        if (leaf.thumbprint === thumbprint(bad)) throw new TypeError("boom");
+        return { chain: [leaf], problems: [] };
+      },
+    };
+    const inputs = [good, bad, good].map((m, i) => ({
+      file: `${i}.cer`,
+      certificate: parseCertificate(m.der),
+    }));
+    const outcomes = [];
+    for await (const o of validateCertificates(engine, inputs, { time: new Date(AT), purpose: "both" }))
+      outcomes.push(o);
+    expect(outcomes.map((o) => [o.report.file, o.ready])).toEqual([
+      ["0.cer", true],
+      ["1.cer", false],
+      ["2.cer", true],
+    ]);
+    expect(outcomes[1]!.report.signing.problems).toEqual([
+      { code: "MALFORMED", severity: "error", message: "could not be validated (unexpected error: boom)" },
+    ]);
   });
 });
