@@ -1,6 +1,17 @@
 /**
  * Small interfaces between the pure core and the outside world. Adapters in shared/adapters implement them.
  */
+import type { CloudEventEnvelope } from "./contracts/cloud-event.ts";
+import type { QueueKey } from "./contracts/queues.ts";
+import type {
+  AuditRecord,
+  CertificateRecord,
+  CrlHealthRecord,
+  NotificationKey,
+  NotificationRecord,
+  OperationRecord,
+  UserRecord,
+} from "./contracts/rows.ts";
 
 /** One HTTP GET, already guarded (scheme, address, size, time, redirects) by the adapter. */
 export interface FetchRequest {
@@ -36,4 +47,110 @@ export interface Fetcher {
 /** The time, passed in so that decisions stay pure and testable. */
 export interface Clock {
   now(): Date;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The pipeline's ports. Types of what they carry live in shared/contracts (zod schemas).
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Sends events to a queue. The event id is the message id (duplicate detection drops a replay) and the
+ * envelope's `userid` the session id. Azure Service Bus in production, the durable in-process bus locally.
+ */
+export interface EventBus {
+  publish(queue: QueueKey, event: CloudEventEnvelope): Promise<void>;
+  /** Sends in as few batches as the size limit allows; all or, on error, a retry resends (duplicates drop). */
+  publishMany(queue: QueueKey, events: readonly CloudEventEnvelope[]): Promise<void>;
+  /** Enqueues for delivery at `at`; returns a token for `cancel`. */
+  schedule(queue: QueueKey, event: CloudEventEnvelope, at: Date): Promise<string>;
+  cancel(queue: QueueKey, token: string): Promise<void>;
+}
+
+/** A message as a queue consumer sees it. */
+export interface ReceivedMessage {
+  readonly messageId: string;
+  readonly sessionId?: string;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+  readonly enqueuedAt: Date;
+  readonly body: unknown;
+  readonly applicationProperties: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Queue depth for the status page and alerts. */
+export interface QueueStats {
+  depth(queue: QueueKey): Promise<{ active: number; scheduled: number; deadLetter: number }>;
+  /** The oldest dead letters with their reasons, for the dashboard. */
+  peekDeadLetters(
+    queue: QueueKey,
+    max: number,
+  ): Promise<{ messageId: string; reason: string; description: string; body: unknown }[]>;
+}
+
+/** A record with the ETag of the version read; writes conditional on it throw ConflictError when stale. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly etag: string;
+}
+
+/** How a write is conditioned: only if absent, only if unchanged since read, or unconditionally. */
+export type WriteCondition =
+  | { readonly ifAbsent: true }
+  | { readonly ifMatch: string }
+  | { readonly force: true };
+
+/** The certificate inventory. Partitioned by user: readiness reads one user's certificates together. */
+export interface CertificateStore {
+  get(userId: string, thumbprint: string): Promise<Versioned<CertificateRecord> | undefined>;
+  put(record: CertificateRecord, condition: WriteCondition): Promise<string>;
+  listByUser(userId: string): Promise<CertificateRecord[]>;
+  /** The whole inventory, page by page (scans: expiry, CRLs, re-validation, status). */
+  scan(): AsyncIterable<CertificateRecord>;
+}
+
+export interface UserStore {
+  get(userId: string): Promise<Versioned<UserRecord> | undefined>;
+  findByUpn(userPrincipalName: string): Promise<UserRecord | undefined>;
+  put(record: UserRecord, condition: WriteCondition): Promise<string>;
+  scan(): AsyncIterable<UserRecord>;
+}
+
+export interface CrlHealthStore {
+  get(url: string): Promise<Versioned<CrlHealthRecord> | undefined>;
+  put(record: CrlHealthRecord, condition: WriteCondition): Promise<string>;
+  list(): Promise<CrlHealthRecord[]>;
+}
+
+/** Makes "at most once per certificate, reason, threshold and channel" a fact. */
+export interface NotificationLedger {
+  /** Records the claim if no record exists for the key; false when one does (someone already claimed it). */
+  claim(record: NotificationRecord): Promise<boolean>;
+  get(key: NotificationKey): Promise<Versioned<NotificationRecord> | undefined>;
+  put(record: NotificationRecord, condition: WriteCondition): Promise<string>;
+}
+
+export interface OperationStore {
+  get(operationId: string): Promise<Versioned<OperationRecord> | undefined>;
+  put(record: OperationRecord, condition: WriteCondition): Promise<string>;
+  listOpen(): Promise<OperationRecord[]>;
+}
+
+/** Every event, newest first. Appending the same event id twice keeps one line. */
+export interface AuditLedger {
+  append(events: readonly CloudEventEnvelope[], recordedAt: Date): Promise<void>;
+  list(query: { type?: string; userId?: string; limit: number }): Promise<AuditRecord[]>;
+}
+
+/** Named cursors: delta links, last sync times. */
+export interface CursorStore {
+  get(name: string): Promise<{ value: string; updatedAt: string } | undefined>;
+  set(name: string, value: string, at: Date): Promise<void>;
+}
+
+/** Structured logs with invocation and correlation ids; secrets never go in. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
 }

@@ -1,0 +1,34 @@
+/**
+ * Errors that decide what happens to a message (STYLE.md principle 5): a transient failure is retried by
+ * the bus; a permanent one is recorded and the message completes; anything else counts as a failed delivery
+ * and ends in the dead-letter queue after the queue's max delivery count.
+ */
+
+/** Transient (429, 503, timeout, ETag race): abandon the message so the bus redelivers it later. */
+export class RetryableError extends Error {
+  constructor(
+    message: string,
+    /** How long to wait before the next attempt, when the cause says (e.g. Retry-After). */
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "RetryableError";
+  }
+}
+
+/** Permanent (bad input, unknown user): retrying cannot help; record it and complete the message. */
+export class PermanentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PermanentError";
+  }
+}
+
+/** A conditional write lost a race (ETag mismatch, or the row already exists). Retryable by nature. */
+export class ConflictError extends RetryableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, undefined, options);
+    this.name = "ConflictError";
+  }
+}
