@@ -15,6 +15,10 @@ Run "smimectl validate --help" for the validate flags.`;
 
 /** Runs one command and sets the process exit code; never throws. */
 export async function run(argv: readonly string[]): Promise<void> {
+  // A reader that stops early (`smimectl trust list big.sst | head`) closes the pipe: not a crash.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
   try {
     process.exitCode = await dispatch(argv);
   } catch (e) {

@@ -3,23 +3,47 @@
  */
 import type { Writable } from "node:stream";
 
-/** Collects small writes into ~64 KiB chunks and honours back-pressure (10,000 JSONL lines into a pipe). */
+/** Resolves when `stream` can take more, or is gone (a closed pipe never drains). */
+function writable(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}
+
+/**
+ * Collects small writes into ~64 KiB chunks and waits for the stream to drain before taking more, so that
+ * 10,000 JSONL lines into a slow pipe are not all held in memory.
+ *
+ * A reader that goes away (`smimectl validate … --jsonl | head`) is not a failure of the validation: the
+ * rest of the output is dropped and the run still ends with its verdict's exit status. Any other write
+ * error is thrown by `flush`.
+ */
 export function createBufferedWriter(stream: Writable = process.stdout) {
   let buffer = "";
-  let drained: Promise<void> = Promise.resolve();
-  const push = () => {
+  let failure: NodeJS.ErrnoException | undefined;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    failure ??= e;
+  });
+  const push = async (): Promise<void> => {
     const chunk = buffer;
     buffer = "";
-    if (!stream.write(chunk)) drained = new Promise((resolve) => stream.once("drain", resolve));
+    if (failure || stream.destroyed) return;
+    if (!stream.write(chunk)) await writable(stream);
   };
   return {
-    write(text: string): void {
+    async write(text: string): Promise<void> {
       buffer += text;
-      if (buffer.length >= 65536) push();
+      if (buffer.length >= 65536) await push();
     },
     async flush(): Promise<void> {
-      if (buffer) push();
-      await drained;
+      if (buffer) await push();
+      if (failure && failure.code !== "EPIPE") throw new Error(`cannot write the report: ${failure.message}`);
     },
   };
 }

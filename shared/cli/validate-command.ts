@@ -54,16 +54,16 @@ export async function runValidate(argv: readonly string[], clock: Clock = system
   })) {
     if (outcome.ready) ready++;
     progress.update("validated", ++done, inputs.length);
-    if (args.output === "jsonl") out.write(`${JSON.stringify(outcome.report)}\n`);
+    if (args.output === "jsonl") await out.write(`${JSON.stringify(outcome.report)}\n`);
     else if (args.output === "json") collected.push(outcome.report);
-    else out.write(`${formatTextReport(outcome.report)}\n\n`);
+    else await out.write(`${formatTextReport(outcome.report)}\n\n`);
   }
   progress.done();
   if (args.output === "json") {
-    out.write(`${JSON.stringify(collected.length === 1 ? collected[0] : collected, null, 2)}\n`);
+    await out.write(`${JSON.stringify(collected.length === 1 ? collected[0] : collected, null, 2)}\n`);
   } else if (args.output === "text") {
     const n = inputs.length;
-    out.write(
+    await out.write(
       `${n} certificate${n === 1 ? "" : "s"} checked for ${args.purpose}: ${ready} ready, ${n - ready} not ready\n`,
     );
   }

@@ -158,6 +158,8 @@ async function mintPki(): Promise<void> {
     copy[i] = (copy[i] ?? 0) ^ 0xff;
     await put(`corrupted/${String(i).padStart(4, "0")}.cer`, copy);
   }
+  await folder("many");
+  for (let i = 0; i < 400; i++) await put(`many/${String(i).padStart(3, "0")}.cer`, alice.der);
   thumbprints.alice = thumbprint(alice);
   serials.alice = alice.serial;
   thumbprints.bob = thumbprint(bob);
@@ -527,6 +529,22 @@ describe("smimectl validate: input formats", () => {
     expect(unexpected).toEqual([]);
     expect(result.status).toBe(1);
   });
+
+  it.concurrent.each(["--jsonl", "--json", "text"])(
+    "a reader that closes the pipe early (%s | head): no crash, the verdict still decides the exit status",
+    async (output) => {
+      const result = await runCli(
+        [
+          ...["validate", "--cert", f.many!, "--trust", f["root.pem"]!, "--intermediates", f["ca.pem"]!],
+          ...[...crlFiles(...BOTH_CRLS), "--at", AT, ...(output === "text" ? [] : [output])],
+        ],
+        { closeStdoutAfter: 1 },
+      );
+      expect(result.signal).toBeNull();
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+    },
+  );
 
   it.concurrent("text output names the certificate, its chain and the tally", async () => {
     const result = await runCli([

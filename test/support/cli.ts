@@ -39,6 +39,8 @@ export interface CliOptions {
   readonly cwd?: string;
   /** Killed after this long; default 30 s (the fetcher's own deadline is 5 s per CRL). */
   readonly timeoutMs?: number;
+  /** Closes our end of stdout once this many bytes have arrived, as `| head -c N` does. */
+  readonly closeStdoutAfter?: number;
 }
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -140,7 +142,14 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => stdout.push(b));
+    let received = 0;
+    child.stdout.on("data", (b: Buffer) => {
+      stdout.push(b);
+      received += b.length;
+      if (options.closeStdoutAfter !== undefined && received >= options.closeStdoutAfter) {
+        child.stdout.destroy();
+      }
+    });
     child.stderr.on("data", (b: Buffer) => stderr.push(b));
     let timedOut = false;
     const timer = setTimeout(() => {
