@@ -38,9 +38,12 @@ export function createNetworkSources(options: {
       const r = await crls.get(url);
       return r.ok ? { ok: true, crl: r.value } : { ok: false, reason: r.reason };
     },
+    // Thrown, not swallowed: the path builder records the reason, and CHAIN_UNTRUSTED then says why
+    // the issuer could not be fetched (timed out, refused, not a certificate) instead of only "no issuer".
     async fetchIssuers(url) {
       const r = await issuers.get(url);
-      return r.ok ? r.value : [];
+      if (!r.ok) throw new Error(r.reason);
+      return r.value;
     },
   };
 }

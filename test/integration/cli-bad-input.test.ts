@@ -37,6 +37,10 @@ beforeAll(async () => {
     "/huge-declared.crl": { stream: FIFTY_MB, declare: true },
     "/hang.crl": { hang: true },
     "/to-metadata.crl": { redirect: "http://169.254.169.254/latest/meta-data/" },
+    "/loop.crl": { redirect: "/loop.crl" },
+    "/garbage.crl": { body: garbage(2000) },
+    "/hang.cer": { hang: true },
+    "/to-metadata.cer": { redirect: "http://169.254.169.254/latest/meta-data/" },
   });
   const root = await mintRoot();
   const ca = await mintIntermediate({ issuer: root });
@@ -48,6 +52,18 @@ beforeAll(async () => {
     "huge-declared.cer": servedLeaf("declared", [server.url("/huge-declared.crl")]),
     "hang.cer": servedLeaf("hang", [server.url("/hang.crl")]),
     "to-metadata.cer": servedLeaf("metadata", [server.url("/to-metadata.crl")]),
+    "loop.cer": servedLeaf("loop", [server.url("/loop.crl")]),
+    "garbage-crl.cer": servedLeaf("garbage", [server.url("/garbage.crl")]),
+    "aia-hang.cer": mintLeaf({
+      issuer: ca,
+      email: "aia@contoso.com",
+      caIssuersUrls: [server.url("/hang.cer")],
+    }),
+    "aia-metadata.cer": mintLeaf({
+      issuer: ca,
+      email: "aia@contoso.com",
+      caIssuersUrls: [server.url("/to-metadata.cer")],
+    }),
     "public-cdp.cer": servedLeaf("public", ["http://crl.contoso.example/issuing-ca.crl"]),
     "ldap-only.cer": servedLeaf("ldap", [
       "ldap://ldap.contoso.com/CN=Test%20Issuing%20CA?certificateRevocationList",
@@ -170,23 +186,42 @@ describe("commands", () => {
   });
 });
 
-describe("CRL endpoints that misbehave: CRL_UNREACHABLE with the reason", () => {
+describe("CRL and AIA endpoints that misbehave: a problem naming the reason", () => {
   const cases = [
-    { name: "streams 50 MB (chunked)", cert: "huge-chunked.cer", says: /limit/ },
-    { name: "declares 50 MB", cert: "huge-declared.cer", says: /limit/ },
-    { name: "accepts and never answers", cert: "hang.cer", says: /timed out/ },
-    { name: "redirects to 169.254.169.254", cert: "to-metadata.cer", says: /refused.*169\.254\.169\.254/ },
-    { name: "ldap:// only", cert: "ldap-only.cer", says: /ldap:\/\// },
+    { name: "a CRL of 50 MB, streamed", cert: "huge-chunked.cer", says: /limit/ },
+    { name: "a CRL of 50 MB, declared", cert: "huge-declared.cer", says: /limit/ },
+    { name: "a CRL endpoint that never answers", cert: "hang.cer", says: /timed out/ },
+    {
+      name: "a CRL redirect to 169.254.169.254",
+      cert: "to-metadata.cer",
+      says: /refused.*169\.254\.169\.254/,
+    },
+    { name: "a CRL redirect loop", cert: "loop.cer", says: /redirect/ },
+    { name: "a CRL that is not one", cert: "garbage-crl.cer", says: /garbage\.crl|pars/ },
+    { name: "an ldap:// only CRL", cert: "ldap-only.cer", says: /ldap:\/\// },
     { name: "--offline and no CRL", cert: "public-cdp.cer", says: /offline/, offline: true },
+    {
+      name: "an issuer (AIA) endpoint that never answers",
+      cert: "aia-hang.cer",
+      code: "CHAIN_UNTRUSTED",
+      says: /hang\.cer.*timed out/,
+    },
+    {
+      name: "an issuer (AIA) redirect to 169.254.169.254",
+      cert: "aia-metadata.cer",
+      code: "CHAIN_UNTRUSTED",
+      says: /refused.*169\.254\.169\.254/,
+    },
   ];
   it.concurrent.each(cases)("$name", async (c) => {
     const more = ["--json", c.offline ? "--offline" : "--allow-private-network"];
-    const r = await runCli(validateArgs({ cert: [f[c.cert]!] }, ...more));
+    const intermediates = c.code === "CHAIN_UNTRUSTED" ? [] : [f["ca.pem"]!];
+    const r = await runCli(validateArgs({ cert: [f[c.cert]!], intermediates }, ...more));
     finished(r);
     const report = ValidationReportSchema.parse(JSON.parse(r.stdout));
     for (const purpose of ["signing", "encryption"] as const) {
-      const problem = report[purpose].problems.find((p) => p.code === "CRL_UNREACHABLE");
-      expect(problem?.severity, purpose).toBe("error");
+      const problem = report[purpose].problems.find((p) => p.code === (c.code ?? "CRL_UNREACHABLE"));
+      expect(problem?.severity, JSON.stringify(report[purpose].problems)).toBe("error");
       expect(problem?.message).toMatch(c.says);
       expect(report[purpose].ready).toBe(false);
     }
