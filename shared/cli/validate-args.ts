@@ -8,6 +8,20 @@ import { UsageError } from "./usage-error.ts";
 export const Purpose = z.enum(["signing", "encryption", "both"]);
 export type Purpose = z.infer<typeof Purpose>;
 
+const AT_MESSAGE =
+  "--at must be an ISO-8601 date-time with an offset, or a date (midnight UTC), e.g. 2026-06-01T00:00:00Z";
+
+/**
+ * The validation time. A date alone means midnight UTC (what an admin typing `--at 2026-06-01` means); a
+ * date-time needs its offset, because a local time would give a different verdict on every machine.
+ */
+const At = z
+  .union([
+    z.iso.datetime({ offset: true, error: AT_MESSAGE }),
+    z.iso.date({ error: AT_MESSAGE }).transform((day) => `${day}T00:00:00Z`),
+  ])
+  .transform((s) => new Date(s));
+
 const ValidateArgs = z.object({
   cert: z.array(z.string().min(1)).min(1, "--cert is required (a certificate file or a directory)"),
   trust: z.array(z.string().min(1)).min(1, "--trust is required (the trust anchors: .sst, .p7b or PEM)"),
@@ -15,10 +29,7 @@ const ValidateArgs = z.object({
   crl: z.array(z.string().min(1)),
   smtp: z.email({ message: "--smtp must be an e-mail address" }).optional(),
   purpose: Purpose,
-  at: z.iso
-    .datetime({ offset: true, message: "--at must be an ISO-8601 date-time, e.g. 2026-06-01T00:00:00Z" })
-    .transform((s) => new Date(s))
-    .optional(),
+  at: At.optional(),
   offline: z.boolean(),
   allowPrivateNetwork: z.boolean(),
   output: z.enum(["text", "json", "jsonl"]),

@@ -151,6 +151,11 @@ describe("bad flags: exit 2 naming the flag", () => {
     { name: "--cert without a value", args: () => [...validateArgs(), "--cert"], says: /--cert/ },
     { name: "a bad --purpose", args: () => validateArgs({}, "--purpose", "sign"), says: /--purpose/ },
     { name: "a bad --at", args: () => validateArgs({}, "--at", "yesterday"), says: /--at/ },
+    {
+      name: "--at a local time (no offset)",
+      args: () => validateArgs({}, "--at", "2026-06-01T00:00:00"),
+      says: /--at/,
+    },
     { name: "a bad --smtp", args: () => validateArgs({}, "--smtp", "alice"), says: /--smtp/ },
     {
       name: "--json with --jsonl",

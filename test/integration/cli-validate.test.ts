@@ -311,6 +311,13 @@ const codeCases: CodeCase[] = [
     "--smtp",
     "bob@contoso.com",
   ]),
+  {
+    name: "--at as a date alone (midnight UTC)",
+    cert: "alice.cer",
+    args: () => [...crlFiles(...BOTH_CRLS), "--at", "2026-06-01"],
+    signing: true,
+    encryption: true,
+  },
   chainWide("--at after notAfter", "alice.cer", "EXPIRED", () => [
     ...crlFiles(...BOTH_CRLS),
     "--at",
