@@ -12,8 +12,10 @@ import { extractCertificates, extractCrls } from "../pki/formats.ts";
 import type { CertificateInput } from "../usecases/validate-certificates.ts";
 import { UsageError } from "./usage-error.ts";
 
-/** File name endings read from a directory; anything else there is left alone. */
+/** File name endings read from a directory of certificates; anything else there is left alone. */
 const CERTIFICATE_FILE = new Set([".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".sst", ".cert"]);
+/** The same for a directory of CRLs (`--crl DIR`). */
+const CRL_FILE = new Set([".crl", ".pem", ".der", ".p7b", ".p7c"]);
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
@@ -42,7 +44,10 @@ interface Entry {
   readonly fromDirectory: boolean;
 }
 
-async function expandEntries(paths: readonly string[]): Promise<Entry[]> {
+async function expandEntries(
+  paths: readonly string[],
+  endings: ReadonlySet<string> = CERTIFICATE_FILE,
+): Promise<Entry[]> {
   const out: Entry[] = [];
   for (const path of paths) {
     let isDir: boolean;
@@ -56,17 +61,23 @@ async function expandEntries(paths: readonly string[]): Promise<Entry[]> {
       continue;
     }
     const names = (await readdir(path, { withFileTypes: true }))
-      .filter((d) => d.isFile() && CERTIFICATE_FILE.has(extname(d.name).toLowerCase()))
+      .filter((d) => d.isFile() && endings.has(extname(d.name).toLowerCase()))
       .map((d) => d.name)
       .sort();
+    // A directory that contributes nothing is a mistake worth naming, not an empty trust store or CRL set.
+    if (names.length === 0)
+      throw new UsageError(`${path}: no ${[...endings].join(", ")} file in this directory`);
     out.push(...names.map((n) => ({ path: join(path, n), fromDirectory: true })));
   }
   return out;
 }
 
-/** Expands DIR arguments into their certificate files (sorted, not recursive). */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  return (await expandEntries(paths)).map((e) => e.path);
+/** Expands DIR arguments into their files with one of `endings` (sorted, not recursive); FILEs stay as given. */
+export async function expandPaths(
+  paths: readonly string[],
+  endings: ReadonlySet<string> = CERTIFICATE_FILE,
+): Promise<string[]> {
+  return (await expandEntries(paths, endings)).map((e) => e.path);
 }
 
 function parseEach(file: string, ders: readonly Uint8Array[]): CertificateInput[] {
@@ -135,7 +146,7 @@ export async function readCertificateFiles(paths: readonly string[]): Promise<Ce
 /** Reads CRL files (PEM, DER or PKCS#7). */
 export async function readCrlFiles(paths: readonly string[]): Promise<Crl[]> {
   const out: Crl[] = [];
-  for (const file of await expandPaths(paths)) {
+  for (const file of await expandPaths(paths, CRL_FILE)) {
     for (const der of extract(file, await readBytes(file), extractCrls)) {
       try {
         out.push(parseCrl(der));

@@ -4,7 +4,7 @@
  * each gives exit 2 naming the file or flag, or a CRL_UNREACHABLE problem naming the reason; none crashes
  * (a signal, an "internal error") or hangs (killed by the runner's deadline).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,6 +75,8 @@ beforeAll(async () => {
   await put("ca.pem", ca.pem);
   const rootCrl = await mintCrl({ issuer: root });
   await put("root.crl", rootCrl.der);
+  await mkdir(join(dir, "empty-dir"));
+  await put("empty-dir/README.txt", "no certificate or CRL here\n");
   await put("garbage.cer", garbage(700));
   await put("empty.cer", new Uint8Array(0));
   await put("truncated.cer", alice.der.subarray(0, Math.floor(alice.der.length / 2)));
@@ -133,6 +135,7 @@ describe("unreadable files: exit 2 naming the file", () => {
     { flag: "crl", file: "truncated.crl" },
     { flag: "crl", file: "fifty-mb.crl" },
   );
+  for (const flag of ["cert", "trust", "crl"]) cases.push({ flag, file: "empty-dir" });
   it.concurrent.each(cases)("--$flag $file", async ({ flag, file }) => {
     const path = join(dir, file);
     const r = await runCli(validateArgs({ [flag]: [path] }, "--json"));

@@ -158,6 +158,10 @@ async function mintPki(): Promise<void> {
     copy[i] = (copy[i] ?? 0) ^ 0xff;
     await put(`corrupted/${String(i).padStart(4, "0")}.cer`, copy);
   }
+  await folder("crls");
+  await put("crls/root.crl", rootCrl.der);
+  await put("crls/issuing-ca.pem", caCrl.pem);
+  await put("crls/notes.txt", "ignored\n");
   await folder("many");
   for (let i = 0; i < 400; i++) await put(`many/${String(i).padStart(3, "0")}.cer`, alice.der);
   thumbprints.alice = thumbprint(alice);
@@ -491,6 +495,7 @@ describe("smimectl validate: input formats", () => {
   const crlCases = [
     { name: "DER and PEM", crls: ["root.crl", "ca-crl.pem"] },
     { name: "both in one PKCS#7", crls: ["crls.p7b"] },
+    { name: "a directory (.crl and .pem; notes.txt ignored)", crls: ["crls"] },
   ];
   it.concurrent.each(crlCases)("--crl $name", async (c) => {
     const { result } = await validate([
