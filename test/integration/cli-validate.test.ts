@@ -198,6 +198,25 @@ async function mintServedPki(): Promise<void> {
   server.route("/stale.crl", { body: (await mintCrl({ issuer: ca, ...stale })).der });
   server.route("/forged.crl", { body: (await mintCrl({ issuer: ca, signer: await generateKey() })).der });
   server.route("/ca.cer", { body: ca.der, contentType: "application/pkix-cert" });
+  await mintCorruptedCrls(ca);
+}
+
+/**
+ * One leaf per byte of a CRL that lists it, each pointing at a copy of that CRL with the byte inverted: a
+ * corrupted CRL may be unusable, but it must never make a listed certificate look unrevoked.
+ */
+async function mintCorruptedCrls(ca: Minted): Promise<void> {
+  const serial = "7e57";
+  const listed = await mintCrl({ issuer: ca, entries: [{ serial, reason: 1 }] });
+  const key = await generateKey();
+  await folder("served-crl-corruptions");
+  for (let i = 0; i < listed.der.length; i++) {
+    const copy = Uint8Array.from(listed.der);
+    copy[i] = (copy[i] ?? 0) ^ 0xff;
+    server.route(`/corrupt/${i}.crl`, { body: copy });
+    const leaf = await mintLeaf({ issuer: ca, key, serial, crlUrls: [server.url(`/corrupt/${i}.crl`)] });
+    await put(`served-crl-corruptions/${String(i).padStart(4, "0")}.cer`, leaf.der);
+  }
 }
 
 beforeAll(async () => {
@@ -452,6 +471,22 @@ describe("smimectl validate: CRLs and issuers from a loopback server", () => {
       if (c.says) expect(problem?.message).toMatch(c.says);
       expect(report[purpose].ready).toBe(false);
     }
+    expect(result.status).toBe(1);
+  });
+});
+
+describe("smimectl validate: corrupted CRLs never unrevoke", () => {
+  it("every single-byte corruption of a served CRL listing the certificate leaves it not ready", async () => {
+    const { result, reports } = await validate([
+      ...["--cert", f["served-crl-corruptions"]!, "--trust", f["served-root.pem"]!],
+      ...["--intermediates", f["served-ca.pem"]!, "--allow-private-network", "--at", AT, "--jsonl"],
+    ]);
+    expect(reports.length).toBeGreaterThan(100);
+    const accepted = reports.filter((r) => r.signing.ready || r.encryption.ready).map((r) => r.file);
+    expect(accepted).toEqual([]);
+    const REVOCATION = ["REVOKED", "CRL_INVALID", "CRL_UNREACHABLE", "CRL_STALE"];
+    const unexplained = reports.filter((r) => !codesOf(r, "signing").some((c) => REVOCATION.includes(c)));
+    expect(unexplained.map((r) => [r.file, codesOf(r, "signing")])).toEqual([]);
     expect(result.status).toBe(1);
   });
 });
