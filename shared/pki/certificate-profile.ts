@@ -13,6 +13,7 @@ import type { Certificate } from "./certificate.ts";
 import { ExtensionOid, KeyUsage } from "./extensions.ts";
 import { formatName } from "./name.ts";
 import { error, type Problem, ProblemCode, warning } from "./problems.ts";
+import { checkSmimeProfile } from "./smime-profile.ts";
 
 /** Where the certificate sits in the path. */
 export type Role = "leaf" | "intermediate" | "anchor";
@@ -140,5 +141,5 @@ const RULES: readonly Rule[] = [
 /** Every RFC 5280 profile breach of `cert` in its role; `index` counts from the leaf (0). */
 export function checkProfile(cert: Certificate, role: Role, index: number): Problem[] {
   const subject: Subject = { cert, role, index };
-  return RULES.flatMap((rule) => rule(subject) ?? []);
+  return [...RULES.flatMap((rule) => rule(subject) ?? []), ...checkSmimeProfile(cert, role, index)];
 }

@@ -27,9 +27,73 @@ export interface Tolerated {
 }
 
 const OPENSSL = "openssl verify 3.0.19 accepts it";
+/** Issuance-profile rules of the CA/Browser Forum S/MIME Baseline Requirements (webpki's TLS twins of them). */
+const SMIME_PROFILE =
+  "openssl verify 3.0.19 accepts it; a rule of the S/MIME Baseline Requirements' issuance profile, which " +
+  "Exchange Online and CryptoAPI do not enforce, reported as NONCONFORMANT naming the rule";
 const OPENSSL_AND_BOTAN = `${OPENSSL}; Botan's limbo runner accepts it ("conflates CA and verifier requirements")`;
 
 export const TOLERATED: Readonly<Record<string, Tolerated>> = {
+  "webpki::forbidden-p192-leaf": {
+    rule: "S/MIME BR 6.1.5: RSA keys of at least 2048 bits in multiples of 8, EC on P-256/384/521, no DSA",
+    section: "6.1.5",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::forbidden-dsa-root": {
+    rule: "S/MIME BR 6.1.5: RSA keys of at least 2048 bits in multiples of 8, EC on P-256/384/521, no DSA",
+    section: "6.1.5",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::forbidden-dsa-leaf": {
+    rule: "S/MIME BR 6.1.5: RSA keys of at least 2048 bits in multiples of 8, EC on P-256/384/521, no DSA",
+    section: "6.1.5",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::forbidden-weak-rsa-key-in-root": {
+    rule: "S/MIME BR 6.1.5: RSA keys of at least 2048 bits in multiples of 8, EC on P-256/384/521, no DSA",
+    section: "6.1.5",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::forbidden-weak-rsa-in-leaf": {
+    rule: "S/MIME BR 6.1.5: RSA keys of at least 2048 bits in multiples of 8, EC on P-256/384/521, no DSA",
+    section: "6.1.5",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::forbidden-rsa-not-divisible-by-8-in-root": {
+    rule: "S/MIME BR 6.1.5: RSA keys of at least 2048 bits in multiples of 8, EC on P-256/384/521, no DSA",
+    section: "6.1.5",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::forbidden-rsa-key-not-divisible-by-8-in-leaf": {
+    rule: "S/MIME BR 6.1.5: RSA keys of at least 2048 bits in multiples of 8, EC on P-256/384/521, no DSA",
+    section: "6.1.5",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::ee-basicconstraints-ca": {
+    rule: "S/MIME BR 7.1.2.3 (d): a subscriber certificate's basicConstraints cA MUST be false",
+    section: "7.1.2.3",
+    evidence: SMIME_PROFILE,
+  },
+  "webpki::ca-as-leaf": {
+    rule: "S/MIME BR 7.1.2.3 (d): a subscriber certificate's basicConstraints cA MUST be false",
+    section: "7.1.2.3",
+    evidence: `${SMIME_PROFILE}; rfc5280::ca-as-leaf expects SUCCESS for a CA certificate as the end entity`,
+  },
+  "webpki::eku::ee-without-eku": {
+    rule: "S/MIME BR 7.1.2.3 (f): extKeyUsage MUST be present with id-kp-emailProtection",
+    section: "7.1.2.3",
+    evidence: `${SMIME_PROFILE}; RFC 5280 4.2.1.12 and DESIGN.md rule 4 apply EKU only when present`,
+  },
+  "webpki::eku::ee-anyeku": {
+    rule: "S/MIME BR 7.1.2.3 (f): anyExtendedKeyUsage SHALL NOT be present",
+    section: "7.1.2.3",
+    evidence: `${SMIME_PROFILE}; RFC 5280 4.2.1.12 and CryptoAPI accept anyExtendedKeyUsage`,
+  },
+  "webpki::eku::root-has-eku": {
+    rule: "S/MIME BR 7.1.2.1 (g): a root CA certificate's extKeyUsage MUST NOT be present",
+    section: "7.1.2.1",
+    evidence: `${SMIME_PROFILE}; RFC 5280 puts no EKU rule on trust anchors`,
+  },
   "rfc5280::nc::invalid-dnsname-leading-period": {
     rule: "RFC 5280 §4.2.1.10: a dNSName constraint is a DNS name, without a leading period",
     section: "4.2.1.10",

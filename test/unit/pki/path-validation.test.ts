@@ -205,9 +205,10 @@ const cases: Case[] = [
     expected: ["NONCONFORMANT@0:warning"],
   },
   {
-    name: "a trusted leaf alone (the anchor is the leaf)",
+    name: "a trusted leaf alone (the anchor is the leaf): a CA without EKU as an end entity only warns",
     path: async () => [await mintRoot({ subject: "CN=Self" })],
-    expected: [],
+    // S/MIME BR 7.1.2.3 (d) cA true in an end entity, and (f) no extKeyUsage: tolerated, so warnings.
+    expected: ["NONCONFORMANT@0:warning", "NONCONFORMANT@0:warning"],
   },
 ];
 
