@@ -123,17 +123,30 @@ async function build(): Promise<string> {
   return launcher;
 }
 
+/**
+ * Fails once with the loader's own words when the build does not start (a colleague's half-saved file, a
+ * missing export), instead of every case failing on an empty stdout.
+ */
+async function checkStarts(bin: string): Promise<string> {
+  const r = await spawnCli(bin, ["--help"], {});
+  if (r.status !== 0) throw new Error(`the compiled CLI does not start (exit ${r.status}):\n${r.stderr}`);
+  return bin;
+}
+
 let launcher: Promise<string> | undefined;
 
 /** The launcher of a build of the current sources (built at most once per worker and source tree). */
 export function cliLauncher(): Promise<string> {
-  launcher ??= build();
+  launcher ??= build().then(checkStarts);
   return launcher;
 }
 
 /** Runs `smimectl …args` with Node (the one running the tests) and collects its output. */
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  const bin = await cliLauncher();
+  return spawnCli(await cliLauncher(), args, options);
+}
+
+function spawnCli(bin: string, args: readonly string[], options: CliOptions): Promise<CliResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bin, ...args], {
