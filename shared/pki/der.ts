@@ -79,7 +79,13 @@ export const content = (t: Tlv): Uint8Array => t.bytes.subarray(t.start, t.end);
 export const encoding = (t: Tlv): Uint8Array => t.bytes.subarray(t.offset, t.end);
 
 /** Reads a TLV and checks its tag. */
-export function expectTlv(bytes: Uint8Array, offset: number, tag: number, limit = bytes.length, what = "value"): Tlv {
+export function expectTlv(
+  bytes: Uint8Array,
+  offset: number,
+  tag: number,
+  limit = bytes.length,
+  what = "value",
+): Tlv {
   const t = readTlv(bytes, offset, limit);
   if (t.tag !== tag) {
     throw new DerError(`expected ${what} with tag 0x${hex2(tag)}, found 0x${hex2(t.tag)}`, offset);
@@ -102,7 +108,8 @@ export function children(t: Tlv): Tlv[] {
 /** Parses a whole buffer as exactly one TLV (no trailing bytes). */
 export function parseOne(bytes: Uint8Array, what = "DER value"): Tlv {
   const t = readTlv(bytes, 0);
-  if (t.end !== bytes.length) throw new DerError(`${bytes.length - t.end} trailing bytes after ${what}`, t.end);
+  if (t.end !== bytes.length)
+    throw new DerError(`${bytes.length - t.end} trailing bytes after ${what}`, t.end);
   return t;
 }
 
@@ -291,4 +298,5 @@ export function readString(t: Tlv): string {
 }
 
 /** Bytes to base64 / from base64, without Buffer at call sites. */
-export const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
+export const toBase64 = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");

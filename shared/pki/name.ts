@@ -48,7 +48,8 @@ export function normalizeDirectoryString(s: string): string {
 function parseAttribute(t: Tlv): AttributeValue {
   if (t.tag !== Tag.SEQUENCE) throw new DerError("expected AttributeTypeAndValue", t.offset);
   const [typeTlv, valueTlv, extra] = children(t);
-  if (!typeTlv || !valueTlv || extra) throw new DerError("AttributeTypeAndValue needs type and value", t.offset);
+  if (!typeTlv || !valueTlv || extra)
+    throw new DerError("AttributeTypeAndValue needs type and value", t.offset);
   const type = readOid(typeTlv);
   if (STRING_TAGS.has(valueTlv.tag)) {
     const value = readString(valueTlv);

@@ -52,11 +52,16 @@ export const error = (code: ProblemCode, message: string, detail: Record<string,
 });
 
 /** A warning-severity problem: a rule broken that mainstream validators tolerate; names the rule. */
-export const warning = (code: ProblemCode, message: string, detail: Record<string, unknown> = {}): Problem => ({
+export const warning = (
+  code: ProblemCode,
+  message: string,
+  detail: Record<string, unknown> = {},
+): Problem => ({
   code,
   severity: "warning",
   message,
   ...detail,
 });
 
-export const hasErrors = (problems: readonly Problem[]): boolean => problems.some((p) => p.severity === "error");
+export const hasErrors = (problems: readonly Problem[]): boolean =>
+  problems.some((p) => p.severity === "error");
