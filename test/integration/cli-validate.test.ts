@@ -286,7 +286,7 @@ const chainWide = (name: string, cert: string, code: ProblemCode, args?: () => s
 const codeCases: CodeCase[] = [
   { name: "a ready certificate", cert: "alice.cer", signing: true, encryption: true },
   {
-    name: "the same, PEM, with --smtp in another case",
+    name: "ready, PEM, --smtp matching in another case",
     cert: "bob.pem",
     args: () => [...crlFiles(...BOTH_CRLS), "--smtp", "BOB@Contoso.COM"],
     signing: true,
@@ -303,10 +303,13 @@ const codeCases: CodeCase[] = [
   chainWide("requireExplicitPolicy with no policy", "policy.cer", "POLICY_INVALID"),
   chainWide("an unknown critical extension", "critical-extension.cer", "UNSUPPORTED_CRITICAL_EXTENSION"),
   chainWide("listed on its CA's CRL", "revoked.cer", "REVOKED"),
-  chainWide("no CRL for its CA, offline", "alice.cer", "CRL_UNREACHABLE", () => [
-    ...crlFiles("root.crl"),
-    "--offline",
-  ]),
+  {
+    ...chainWide("no CRL for its CA, offline", "alice.cer", "CRL_UNREACHABLE", () => [
+      ...crlFiles("root.crl"),
+      "--offline",
+    ]),
+    says: /Test Issuing CA/,
+  },
   chainWide("its CA's CRL past nextUpdate", "alice.cer", "CRL_STALE", () =>
     crlFiles("root.crl", "ca-stale.crl"),
   ),
@@ -329,11 +332,14 @@ const codeCases: CodeCase[] = [
     encryption: false,
   },
   chainWide("no rfc822Name and no subject E=", "no-email.cer", "NO_EMAIL_ADDRESS"),
-  chainWide("--smtp names another user", "alice.cer", "SMTP_MISMATCH", () => [
-    ...crlFiles(...BOTH_CRLS),
-    "--smtp",
-    "bob@contoso.com",
-  ]),
+  {
+    ...chainWide("--smtp names another user", "alice.cer", "SMTP_MISMATCH", () => [
+      ...crlFiles(...BOTH_CRLS),
+      "--smtp",
+      "bob@contoso.com",
+    ]),
+    says: /bob@contoso\.com.*alice@contoso\.com/,
+  },
   {
     name: "--at as a date alone (midnight UTC)",
     cert: "alice.cer",
@@ -369,6 +375,8 @@ describe("smimectl validate: every problem code, --json", () => {
       if (c.code && !report[purpose].ready) expect(codes, purpose).toContain(c.code);
       if (c.code && report[purpose].ready) expect(codes, purpose).not.toContain(c.code);
       if (!c.code) expect(report[purpose].problems, purpose).toEqual([]);
+      const problem = report[purpose].problems.find((p) => p.code === c.code);
+      if (c.says && problem) expect(problem.message).toMatch(c.says);
     }
     // The last --at wins; checkedAt is that instant in UTC.
     expect(report.checkedAt).toBe(new Date(args[args.lastIndexOf("--at") + 1]!).toISOString());

@@ -124,7 +124,7 @@ async function build(): Promise<string> {
 }
 
 /**
- * Fails once with the loader's own words when the build does not start (a colleague's half-saved file, a
+ * Fails once with the loader's own words when the build does not start (a half-saved source file, a
  * missing export), instead of every case failing on an empty stdout.
  */
 async function checkStarts(bin: string): Promise<string> {
