@@ -37,7 +37,7 @@ export interface CliResult {
 
 export interface CliOptions {
   readonly cwd?: string;
-  /** Killed after this long; default 30 s (the fetcher's own deadline is 5 s per CRL). */
+  /** Killed after this long; default 20 s, inside vitest's 30 s (the fetcher's own deadline is 5 s per CRL). */
   readonly timeoutMs?: number;
   /** Closes our end of stdout once this many bytes have arrived, as `| head -c N` does. */
   readonly closeStdoutAfter?: number;
@@ -147,7 +147,7 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
 }
 
 function spawnCli(bin: string, args: readonly string[], options: CliOptions): Promise<CliResult> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 20_000;
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? REPO,
