@@ -1,0 +1,96 @@
+/**
+ * Continuity: before a working certificate expires, is its successor already in place? For encryption this is
+ * what keeps a user's S/MIME alive — a newer imported certificate (same key history on every device, DESIGN.md
+ * rule 5) must be delivered before the old one ends, or the user loses encryption that day. The ops alert
+ * "users losing S/MIME within 7 days with no replacement" and the notification policy ("no expiring notice when
+ * a replacement exists") both ask this.
+ */
+import type { CertificateRecord } from "../contracts/rows.ts";
+import { hasExpired, isImported, notAfterOf, type Purpose, servesPurpose } from "./certificate-facts.ts";
+import { daysLeft, isWithinDays } from "./expiry.ts";
+
+type Candidate = Pick<
+  CertificateRecord,
+  "thumbprint" | "purpose" | "state" | "sources" | "notAfter" | "platform" | "signing" | "encryption"
+>;
+
+/**
+ * Working for `purpose` now: in a usable state, ready for the purpose by its last verdict, not past notAfter,
+ * and, for encryption, imported.
+ */
+export function isUsableFor(record: Candidate, purpose: Purpose, now: Date): boolean {
+  const notAfter = notAfterOf(record);
+  return (
+    (record.state === "valid" || record.state === "expiring") &&
+    servesPurpose(record.purpose, purpose) &&
+    record[purpose]?.ready === true &&
+    notAfter !== undefined &&
+    !hasExpired(notAfter, now) &&
+    (purpose !== "encryption" || isImported(record))
+  );
+}
+
+/**
+ * A replacement for `record` and `purpose` among `certificates`: another certificate usable for the purpose now,
+ * reaching the same platforms, that lasts longer. Of several, the one that lasts longest.
+ */
+export function findReplacement<C extends Candidate>(
+  record: Candidate,
+  purpose: Purpose,
+  certificates: readonly C[],
+  now: Date,
+): C | undefined {
+  const ends = notAfterOf(record)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  return certificates
+    .filter(
+      (c) =>
+        c.thumbprint !== record.thumbprint &&
+        (c.platform === undefined || c.platform === record.platform) &&
+        isUsableFor(c, purpose, now) &&
+        (notAfterOf(c)?.getTime() ?? 0) > ends,
+    )
+    .sort((a, b) => (notAfterOf(b)?.getTime() ?? 0) - (notAfterOf(a)?.getTime() ?? 0))[0];
+}
+
+export type Continuity =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** Thumbprint of the working encryption certificate that ends with nothing after it. */
+      readonly expiring: string;
+      readonly notAfter: string;
+      readonly daysLeft: number;
+    };
+
+export interface ContinuityInput {
+  /** All the user's certificate records. */
+  readonly certificates: readonly Candidate[];
+  readonly now: Date;
+  /**
+   * How far ahead to look: the largest expiry threshold for the pipeline's own checks, 7 for the ops alert.
+   */
+  readonly withinDays: number;
+}
+
+/**
+ * Encryption continuity for one user: every working encryption certificate that ends within `withinDays` has a
+ * newer working imported one. When not, names the certificate that ends first without a successor. A user with
+ * no working encryption certificate at all has nothing to lose here (readiness reports that).
+ */
+export function encryptionContinuity(input: ContinuityInput): Continuity {
+  const { certificates, now, withinDays } = input;
+  const uncovered = certificates
+    .filter((c) => isUsableFor(c, "encryption", now))
+    .filter((c) => isWithinDays(notAfterOf(c)!, now, withinDays))
+    .filter((c) => findReplacement(c, "encryption", certificates, now) === undefined)
+    .sort((a, b) => notAfterOf(a)!.getTime() - notAfterOf(b)!.getTime());
+  const first = uncovered[0];
+  if (!first) return { ok: true };
+  const notAfter = notAfterOf(first)!;
+  return {
+    ok: false,
+    expiring: first.thumbprint,
+    notAfter: notAfter.toISOString(),
+    daysLeft: daysLeft(notAfter, now),
+  };
+}
