@@ -100,7 +100,8 @@ async function importKey(pem: string): Promise<CryptoKey> {
   return webcrypto.subtle.importKey("pkcs8", der, EC, false, ["sign"]);
 }
 
-const newKeys = () => webcrypto.subtle.generateKey(EC, true, ["sign", "verify"]) as Promise<webcrypto.CryptoKeyPair>;
+const newKeys = () =>
+  webcrypto.subtle.generateKey(EC, true, ["sign", "verify"]) as Promise<webcrypto.CryptoKeyPair>;
 
 /** Writes a file whole or not at all: a crash mid-write must not leave half a key behind. */
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -157,8 +158,17 @@ async function create(dir: string, now: Date, baseUrl: string): Promise<void> {
   await writeAtomically(join(dir, FILES.issuingKey), await exportKey(issuing.key));
   await writeAtomically(join(dir, FILES.rootCert), root.cert.toString("pem"));
   await writeAtomically(join(dir, FILES.issuingCert), issuing.cert.toString("pem"));
-  await writeAtomically(join(dir, FILES.trust), `${root.cert.toString("pem")}\n${issuing.cert.toString("pem")}\n`);
-  const state: State = { baseUrl, createdAt: now.toISOString(), nextSerial: 0x1000, crlNumber: 0, revoked: [] };
+  await writeAtomically(
+    join(dir, FILES.trust),
+    `${root.cert.toString("pem")}\n${issuing.cert.toString("pem")}\n`,
+  );
+  const state: State = {
+    baseUrl,
+    createdAt: now.toISOString(),
+    nextSerial: 0x1000,
+    crlNumber: 0,
+    revoked: [],
+  };
   // The state file is written last: its presence says the CA is complete.
   await writeAtomically(join(dir, FILES.state), JSON.stringify(state, null, 2));
 }
@@ -204,12 +214,18 @@ export async function openDemoCa(options: DemoCaOptions): Promise<DemoCa> {
   if (!(await exists(join(dir, FILES.state)))) await create(dir, options.now, options.baseUrl);
   const read = (name: string) => readFile(join(dir, name), "utf8");
   const state = State.parse(JSON.parse(await read(FILES.state)));
-  const root: Authority = { cert: new x509.X509Certificate(await read(FILES.rootCert)), key: await importKey(await read(FILES.rootKey)) };
+  const root: Authority = {
+    cert: new x509.X509Certificate(await read(FILES.rootCert)),
+    key: await importKey(await read(FILES.rootKey)),
+  };
   const issuing: Authority = {
     cert: new x509.X509Certificate(await read(FILES.issuingCert)),
     key: await importKey(await read(FILES.issuingKey)),
   };
-  const crlUrls = { root: `${state.baseUrl}/demo-ca/root.crl`, issuing: `${state.baseUrl}/demo-ca/issuing.crl` };
+  const crlUrls = {
+    root: `${state.baseUrl}/demo-ca/root.crl`,
+    issuing: `${state.baseUrl}/demo-ca/issuing.crl`,
+  };
   // Saves run one after another: concurrent issues must not race on the temporary file.
   let saving: Promise<void> = Promise.resolve();
   const saveState = () => {

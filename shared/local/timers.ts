@@ -1,0 +1,96 @@
+/**
+ * Timer triggers in the local host: each timer function runs once at start (so `npm start` shows the
+ * pipeline working at once instead of at 06:00), then on its NCRONTAB schedule, like the Functions host.
+ * A run still going when the next is due is not overlapped: the next run is planned after it finishes,
+ * as the Functions host's singleton lock would do.
+ */
+import type { Timer } from "@azure/functions";
+import type { Clock } from "../ports.ts";
+import { nextOccurrence, parseSchedule, type Schedule } from "./ncrontab.ts";
+
+export interface TimerJob {
+  readonly name: string;
+  /** Six-field NCRONTAB, UTC. */
+  readonly schedule: string;
+  run(timer: Timer): Promise<void>;
+}
+
+export interface TimerOptions {
+  readonly clock: Clock;
+  /** Told about a run that threw; the schedule goes on. */
+  readonly onError: (job: string, error: unknown) => void;
+  /** Run each job once when started (default true). */
+  readonly runAtStart?: boolean;
+}
+
+export interface RunningTimers {
+  /** Cancels what is planned and waits for runs in progress. */
+  stop(): Promise<void>;
+}
+
+/** setTimeout takes at most 2^31-1 ms; a farther occurrence is reached in hops. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** Validates every schedule first (a bad one is a startup error), then starts them. */
+export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): RunningTimers {
+  const planned = jobs.map((job) => ({ job, schedule: parseSchedule(job.schedule) }));
+  const timeouts = new Set<NodeJS.Timeout>();
+  const running = new Set<Promise<void>>();
+  let stopped = false;
+  const lastRun = new Map<string, Date>();
+
+  const timerFor = (job: TimerJob, schedule: Schedule, now: Date): Timer => ({
+    isPastDue: false,
+    schedule: { adjustForDST: false },
+    scheduleStatus: {
+      last: (lastRun.get(job.name) ?? now).toISOString(),
+      next: (nextOccurrence(schedule, now) ?? now).toISOString(),
+      lastUpdated: now.toISOString(),
+    },
+  });
+
+  const fire = (job: TimerJob, schedule: Schedule) => {
+    if (stopped) return;
+    const now = options.clock.now();
+    const run = job
+      .run(timerFor(job, schedule, now))
+      .catch((e: unknown) => options.onError(job.name, e))
+      .finally(() => {
+        lastRun.set(job.name, now);
+        running.delete(run);
+        plan(job, schedule);
+      });
+    running.add(run);
+  };
+
+  const plan = (job: TimerJob, schedule: Schedule) => {
+    if (stopped) return;
+    const now = options.clock.now();
+    const next = nextOccurrence(schedule, now);
+    if (!next) return;
+    const delay = next.getTime() - now.getTime();
+    const timeout = setTimeout(
+      () => {
+        timeouts.delete(timeout);
+        if (delay > MAX_DELAY_MS) plan(job, schedule);
+        else fire(job, schedule);
+      },
+      Math.min(delay, MAX_DELAY_MS),
+    );
+    timeouts.add(timeout);
+  };
+
+  for (const { job, schedule } of planned) {
+    if (options.runAtStart ?? true) fire(job, schedule);
+    else plan(job, schedule);
+  }
+
+  return {
+    async stop() {
+      stopped = true;
+      for (const t of timeouts) clearTimeout(t);
+      timeouts.clear();
+      await Promise.all([...running]);
+    },
+  };
+}
