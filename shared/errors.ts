@@ -32,3 +32,22 @@ export class ConflictError extends RetryableError {
     this.name = "ConflictError";
   }
 }
+
+/**
+ * A message that can never be processed, whatever happens (not a CloudEvents envelope, an unknown event type,
+ * data that breaks its schema). It is neither retryable nor permanent-and-recorded: it must end in the
+ * dead-letter queue, with `reason` and the parse error as description, where ops can inspect it. A bus that
+ * settles messages itself may dead-letter it at once; under Azure Functions' auto-complete it fails every
+ * delivery and is dead-lettered after the queue's max delivery count.
+ */
+export class PoisonMessageError extends Error {
+  constructor(
+    /** A short reason code for the dead letter, e.g. "UnparseableEvent". */
+    readonly reason: string,
+    description: string,
+    options?: ErrorOptions,
+  ) {
+    super(description, options);
+    this.name = "PoisonMessageError";
+  }
+}

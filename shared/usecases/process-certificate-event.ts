@@ -1,0 +1,289 @@
+/**
+ * onCertificateEvent's use case: one message of the certificate-events queue — a certificate discovered,
+ * expiring, expired, revoked or removed, a re-validation asked for, a user changed — turned into the
+ * inventory's new record, its follow-up events and the user's readiness summary.
+ *
+ * The inventory's single writer. Messages of one user arrive in order (the Service Bus session is the
+ * user's id), but any message may arrive twice, or again after a crash half-way; so:
+ * - every decision is recomputed from the stored record, and a record whose content would not change is
+ *   not rewritten: a replayed event changes nothing and publishes nothing new;
+ * - follow-up events are published **before** the record is written, with ids derived from the new
+ *   record's revision: a crash between the two is repaired by the redelivery, which recomputes the same
+ *   revision, republishes the same ids (dropped as duplicates) and writes;
+ * - the write is conditional on the ETag read; a lost race is redone from a fresh read.
+ */
+import type { CloudEventEnvelope } from "../contracts/cloud-event.ts";
+import { createEvent, type EventData, type PipelineEvent, parseEvent } from "../contracts/events.ts";
+import type { CertificateRecord, UserRecord } from "../contracts/rows.ts";
+import { nextState, readyForPurpose, verdictOf } from "../domain/lifecycle.ts";
+import { notificationsFor } from "../domain/notification-policy.ts";
+import { PoisonMessageError } from "../errors.ts";
+import type { ReceivedMessage } from "../ports.ts";
+import { applyEvent, type CertificateEvent, type Draft, material } from "./certificate-changes.ts";
+import { withConflictRetry } from "./conflict-retry.ts";
+import { type Deps, eventSource } from "./deps.ts";
+import { publishEvents } from "./publish-events.ts";
+import { refreshReadiness } from "./refresh-readiness.ts";
+import { type ValidatedFields, validateRecord } from "./validate-record.ts";
+
+export type ProcessCertificateEventDeps = Pick<
+  Deps,
+  "certificates" | "users" | "audit" | "bus" | "clock" | "logger" | "pki" | "settings"
+>;
+
+export interface ProcessOutcome {
+  readonly eventId: string;
+  readonly type: string;
+  /** changed: the record was written; unchanged: it already said this; ignored: the event did not apply. */
+  readonly result: "changed" | "unchanged" | "ignored";
+  readonly state?: CertificateRecord["state"];
+  /** Follow-up events published (re-validation requests for user.changed). */
+  readonly published: number;
+}
+
+const SOURCE = eventSource("onCertificateEvent");
+
+const CERTIFICATE_EVENTS = new Set<string>([
+  "certificate.discovered",
+  "certificate.expiring",
+  "certificate.expired",
+  "certificate.revoked",
+  "certificate.removed",
+  "certificate.revalidationRequested",
+]);
+
+/**
+ * Handles one message.
+ * @throws PoisonMessageError for a body that is no pipeline event, or an event that does not belong on this
+ *   queue: it can never succeed, and belongs in the dead-letter queue with its reason
+ * @throws RetryableError when the record kept changing under it, or a store or the bus failed transiently
+ */
+export async function processCertificateEvent(
+  deps: ProcessCertificateEventDeps,
+  message: ReceivedMessage,
+): Promise<ProcessOutcome> {
+  const event = parseMessage(message);
+  if (event.type === "user.changed") return userChanged(deps, event);
+  if (!CERTIFICATE_EVENTS.has(event.type))
+    throw new PoisonMessageError("UnexpectedEventType", `${event.type} is not handled on certificate-events`);
+  return certificateEvent(deps, event as PipelineEvent & CertificateEvent);
+}
+
+/** The message body as a pipeline event, or a PoisonMessageError saying why not. */
+export function parseMessage(message: Pick<ReceivedMessage, "body">): PipelineEvent {
+  let body = message.body;
+  try {
+    if (body instanceof Uint8Array) body = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    if (typeof body === "string") body = JSON.parse(body);
+  } catch (e) {
+    throw new PoisonMessageError("UnparseableEvent", `the body is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = parseEvent(body);
+  if (!parsed.ok) throw new PoisonMessageError("UnparseableEvent", parsed.error);
+  return parsed.event;
+}
+
+async function certificateEvent(
+  deps: ProcessCertificateEventDeps,
+  event: PipelineEvent & CertificateEvent,
+): Promise<ProcessOutcome> {
+  const now = deps.clock.now();
+  const { userId, thumbprint } = event.data;
+  const log = deps.logger.child({ eventId: event.id, type: event.type, userId, thumbprint });
+  const validations = new Map<string, Promise<ValidatedFields | undefined>>();
+  const outcome = await withConflictRetry(`certificate ${thumbprint}`, async () => {
+    const stored = await deps.certificates.get(userId, thumbprint);
+    const draft = applyEvent(stored?.value, event, deps.settings.expiryThresholdsDays, now);
+    if ("ignored" in draft) {
+      log.warn("event ignored", { why: draft.ignored });
+      return { result: "ignored" as const };
+    }
+    const user = (await deps.users.get(userId))?.value;
+    const next = await decide(deps, draft, stored?.value, user, now, validations);
+    if (stored && material(next) === material(stored.value)) return { result: "unchanged" as const, next };
+    await publishEvents(deps, await followUps(deps, stored?.value, next, user, now));
+    await deps.certificates.put(next, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
+    log.info("certificate updated", { state: next.state, revision: next.revision });
+    return { result: "changed" as const, next };
+  });
+  if (outcome.next) await refreshReadiness(deps, outcome.next, now);
+  return {
+    eventId: event.id,
+    type: event.type,
+    result: outcome.result,
+    ...(outcome.next && { state: outcome.next.state }),
+    published: 0,
+  };
+}
+
+/** The record after the draft: a fresh verdict when asked for and possible, then the lifecycle's state. */
+async function decide(
+  deps: ProcessCertificateEventDeps,
+  draft: Draft,
+  stored: CertificateRecord | undefined,
+  user: UserRecord | undefined,
+  now: Date,
+  validations: Map<string, Promise<ValidatedFields | undefined>>,
+): Promise<CertificateRecord> {
+  const smtp = user?.primarySmtp ?? draft.record.smtp;
+  const validated = draft.validate
+    ? await cachedValidation(deps, draft.record, smtp, now, validations)
+    : undefined;
+  const record = { ...draft.record, ...validated };
+  const verdict = verdictOf(record);
+  const transition = nextState({
+    current: draft.from,
+    ...(verdict && { verdict }),
+    ...(record.notAfter && { notAfter: new Date(record.notAfter) }),
+    ...(stored?.notAfter && { previousNotAfter: new Date(stored.notAfter) }),
+    purpose: record.purpose,
+    ...(draft.revoked && { revoked: true }),
+    ...(draft.removed && { removed: true }),
+    now,
+    thresholds: deps.settings.expiryThresholdsDays,
+  });
+  const verdictChanged =
+    !stored ||
+    JSON.stringify([stored.signing, stored.encryption]) !==
+      JSON.stringify([record.signing, record.encryption]);
+  const bump = !stored || transition.state !== stored.state || verdictChanged;
+  return {
+    ...record,
+    state: transition.state,
+    revision: bump ? (stored?.revision ?? -1) + 1 : record.revision,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** One engine run per certificate, purpose and SMTP address per message, however often the write is retried. */
+function cachedValidation(
+  deps: ProcessCertificateEventDeps,
+  record: CertificateRecord,
+  smtp: string | undefined,
+  now: Date,
+  cache: Map<string, Promise<ValidatedFields | undefined>>,
+) {
+  const key = `${record.certificate ?? ""}|${record.purpose}|${smtp ?? ""}`;
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = deps.pki
+      .engine()
+      .then((engine) => validateRecord(engine, record, { now, ...(smtp && { smtp }) }));
+    cache.set(key, pending);
+  }
+  return pending;
+}
+
+/**
+ * What a new record announces: its verdict (`certificate.validated` or `.validationFailed`, once per
+ * revision) and the notices the notification policy asks for.
+ */
+async function followUps(
+  deps: ProcessCertificateEventDeps,
+  previous: CertificateRecord | undefined,
+  next: CertificateRecord,
+  user: UserRecord | undefined,
+  now: Date,
+): Promise<CloudEventEnvelope[]> {
+  const options = { source: SOURCE, time: now };
+  const out: CloudEventEnvelope[] = [];
+  const verdict = verdictOf(next);
+  if (verdict && next.notAfter && next.lastValidatedAt && next.revision !== previous?.revision) {
+    const data: EventData<"certificate.validated"> = {
+      userId: next.userId,
+      thumbprint: next.thumbprint,
+      state: next.state,
+      signing: next.signing ?? { ready: false, problems: [] },
+      encryption: next.encryption ?? { ready: false, problems: [] },
+      notAfter: next.notAfter,
+      validatedAt: next.lastValidatedAt,
+      revision: next.revision,
+    };
+    const ready = readyForPurpose(verdict, next.purpose);
+    out.push(createEvent(ready ? "certificate.validated" : "certificate.validationFailed", data, options));
+  }
+  const others = (await deps.certificates.listByUser(next.userId)).filter(
+    (c) => c.thumbprint !== next.thumbprint,
+  );
+  const notices = notificationsFor({
+    ...(previous && { previous }),
+    next,
+    ...(user && { user }),
+    certificates: [...others, next],
+    now,
+  });
+  for (const notice of notices) out.push(createEvent("notification.requested", notice, options));
+  return out;
+}
+
+/**
+ * A user's directory change: the user record follows it, a new primary SMTP address re-validates every
+ * certificate of the user (SMTP_MISMATCH depends on it), and the readiness summary is refreshed (a disabled
+ * or deleted user is not ready). The re-validation requests are published on every delivery — their ids
+ * come from the change — so a crash after the user write loses none of them.
+ */
+async function userChanged(
+  deps: ProcessCertificateEventDeps,
+  event: PipelineEvent & { type: "user.changed" },
+): Promise<ProcessOutcome> {
+  const now = deps.clock.now();
+  const d = event.data;
+  const result = await withConflictRetry(`user ${d.userId}`, async () => {
+    const stored = await deps.users.get(d.userId);
+    const next = applyUserChange(stored?.value, d, now);
+    if (
+      stored &&
+      JSON.stringify({ ...next, updatedAt: "" }) === JSON.stringify({ ...stored.value, updatedAt: "" })
+    )
+      return "unchanged" as const;
+    await deps.users.put(next, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
+    return "changed" as const;
+  });
+  const requests =
+    d.change === "primarySmtpChanged"
+      ? (await deps.certificates.listByUser(d.userId))
+          .filter((c) => c.state !== "removed" && c.state !== "revoked")
+          .map((c) =>
+            createEvent(
+              "certificate.revalidationRequested",
+              {
+                userId: c.userId,
+                thumbprint: c.thumbprint,
+                reason: `user.changed ${d.change}`,
+                requestedAt: d.observedAt,
+              },
+              { source: SOURCE, time: now },
+            ),
+          )
+      : [];
+  await publishEvents(deps, requests);
+  await refreshReadiness(deps, d, now);
+  deps.logger.info("user changed", { eventId: event.id, userId: d.userId, change: d.change, result });
+  return { eventId: event.id, type: event.type, result, published: requests.length };
+}
+
+function applyUserChange(
+  stored: UserRecord | undefined,
+  d: EventData<"user.changed">,
+  now: Date,
+): UserRecord {
+  const base: UserRecord = stored ?? {
+    userId: d.userId,
+    userPrincipalName: d.userPrincipalName,
+    accountEnabled: true,
+    deleted: false,
+    reasons: [],
+    updatedAt: now.toISOString(),
+  };
+  const change: Partial<UserRecord> =
+    d.change === "primarySmtpChanged"
+      ? d.primarySmtp === undefined
+        ? {}
+        : { primarySmtp: d.primarySmtp }
+      : d.change === "disabled"
+        ? { accountEnabled: false }
+        : d.change === "enabled"
+          ? { accountEnabled: true }
+          : { deleted: true };
+  return { ...base, userPrincipalName: d.userPrincipalName, ...change, updatedAt: now.toISOString() };
+}
