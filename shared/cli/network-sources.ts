@@ -36,7 +36,9 @@ export function createNetworkSources(options: {
   return {
     async fetchCrl(url) {
       const r = await crls.get(url);
-      return r.ok ? { ok: true, crl: r.value } : { ok: false, reason: r.reason };
+      if (r.ok) return { ok: true, crl: r.value };
+      // An answer that is not a CRL makes revocation undecidable for a different reason than a dead URL.
+      return { ok: false, reason: r.reason, kind: r.kind === "parse" ? "unusable" : "unreachable" };
     },
     // Thrown, not swallowed: the path builder records the reason, and CHAIN_UNTRUSTED then says why
     // the issuer could not be fetched (timed out, refused, not a certificate) instead of only "no issuer".

@@ -8,7 +8,8 @@ export class CrlParseError extends Error {
     /** Byte offset in the CRL DER where the problem was found, when known. */
     readonly offset?: number,
   ) {
-    super(offset === undefined ? message : `${message} (at byte ${offset})`);
+    // DerError messages already end in "at byte N"; say the offset once.
+    super(offset === undefined || /at byte \d+/.test(message) ? message : `${message} (at byte ${offset})`);
     this.name = "CrlParseError";
   }
 }

@@ -109,7 +109,7 @@ function checkSignature(p: Position, issuer: Certificate, dsaParameters: Uint8Ar
   );
   if (!result.ok) {
     problems.push(
-      error(ProblemCode.SIGNATURE_INVALID, `${label(p)}: signature does not verify (${result.reason})`, {
+      error(ProblemCode.SIGNATURE_INVALID, `${label(p)}: ${result.reason}`, {
         ...detail(p),
         issuer: formatName(issuer.subject),
       }),

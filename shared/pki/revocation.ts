@@ -12,7 +12,12 @@ import { certificateStatus } from "./revocation/certificate-status.ts";
 
 export type CrlFetchResult =
   | { readonly ok: true; readonly crl: Crl }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** `unusable`: the endpoint answered with something that is not a CRL (CRL_INVALID, not unreachable). */
+      readonly kind?: "unreachable" | "unusable";
+    };
 
 export interface RevocationContext {
   readonly time: Date;

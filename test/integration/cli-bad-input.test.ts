@@ -205,7 +205,12 @@ describe("CRL and AIA endpoints that misbehave: a problem naming the reason", ()
       says: /refused.*169\.254\.169\.254/,
     },
     { name: "a CRL redirect loop", cert: "loop.cer", says: /redirect/ },
-    { name: "a CRL that is not one", cert: "garbage-crl.cer", says: /garbage\.crl|pars/ },
+    {
+      name: "a CRL that is not one",
+      cert: "garbage-crl.cer",
+      code: "CRL_INVALID",
+      says: /garbage\.crl|pars/,
+    },
     { name: "an ldap:// only CRL", cert: "ldap-only.cer", says: /ldap:\/\// },
     { name: "--offline and no CRL", cert: "public-cdp.cer", says: /offline/, offline: true },
     {

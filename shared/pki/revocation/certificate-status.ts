@@ -160,7 +160,11 @@ async function readDistributionPoint(dp: DistributionPoint, input: StatusInput, 
   for (const url of urls) {
     const fetched = await input.fetchCrl(url);
     if (!fetched.ok) {
-      state.failures.push(unreachable(s, fetched.reason, url));
+      state.failures.push(
+        fetched.kind === "unusable"
+          ? invalid(s, undefined, fetched.reason, url)
+          : unreachable(s, fetched.reason, url),
+      );
       continue;
     }
     const crl = fetched.crl;
