@@ -6,9 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { format } from "node:util";
-import { InvocationContext, type LogLevel } from "@azure/functions";
+import azureFunctions, { type InvocationContext, type LogLevel } from "@azure/functions";
 import type { JsonLogger } from "../adapters/logger.ts";
 import type { ReceivedMessage } from "../ports.ts";
+
+// The package is CommonJS with exports Node cannot detect statically: take the class off the default export.
 
 export interface ContextRequest {
   readonly functionName: string;
@@ -38,7 +40,7 @@ export function createInvocationContext(request: ContextRequest): InvocationCont
     invocationId,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
   });
-  return new InvocationContext({
+  return new azureFunctions.InvocationContext({
     invocationId,
     functionName: request.functionName,
     logHandler: (level, ...args) => write(logger, level, args),

@@ -1,0 +1,160 @@
+/**
+ * The local host (`smimectl serve`, `npm start`): every function of the pipeline in one process. HTTP on
+ * 7071 like the Functions host, the timer functions on their schedules (and once at start), the queue
+ * functions on the durable in-process bus, Table storage on an Azurite it starts and stops, a trust store
+ * from TRUST_STORE_PATH or the demo CA, and the demo issuer for bearer tokens. Data lives under one
+ * directory (`.data` or `--data DIR`), so a restart, even after `kill -9`, resumes unfinished work.
+ *
+ * Start order puts the HTTP port first (a port in use fails before anything else starts, and the demo CA
+ * needs the real port for its CRL URLs). Stop order is the reverse of intake: HTTP, consumers and timers
+ * stop taking work and finish what they hold, then the bus and Azurite close.
+ */
+import { join } from "node:path";
+import { createInProcessBus } from "../adapters/in-process-bus/bus.ts";
+import { createJsonLogger, type JsonLogger } from "../adapters/logger.ts";
+import { settings as currentSettings, overrideSettings, type Settings } from "../config.ts";
+import { loadDemoIssuer } from "../http/demo-issuer.ts";
+import { createRouter } from "../http/router.ts";
+import type { Clock } from "../ports.ts";
+import { createLocalRuntime, installRuntime, type Runtime, uninstallRuntime } from "../runtime.ts";
+import { startLocalAzurite } from "./azurite-process.ts";
+import { startConsumers } from "./consumers.ts";
+import { type DemoCa, openDemoCa } from "./demo-ca.ts";
+import { startHttpServer } from "./http-server.ts";
+import { localFunctions } from "./local-functions.ts";
+import { startTimers } from "./timers.ts";
+
+export interface LocalHostOptions {
+  /** 7071 like the Functions host; 0 picks a free port. */
+  readonly port: number;
+  /** Overrides LOCAL_DATA_DIR (`--data DIR`). */
+  readonly dataDir?: string;
+  /** Listen address; loopback by default, since the API is for this machine. */
+  readonly host?: string;
+  readonly clock?: Clock;
+  /** Jitter and fault draws. */
+  readonly random?: () => number;
+}
+
+export interface RunningHost {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly settings: Settings;
+  readonly runtime: Runtime;
+  readonly demoCa: DemoCa | undefined;
+  /** A summary for the banner: how many of each kind of function run here. */
+  readonly functions: { readonly http: number; readonly queues: number; readonly timers: number };
+  /** Stops intake, finishes work in flight, closes the bus and Azurite. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Runs `steps` in reverse, each once, even if some fail; rethrows the first failure. */
+function stopper(logger: JsonLogger) {
+  const steps: { name: string; run: () => Promise<void> }[] = [];
+  let stopping: Promise<void> | undefined;
+  return {
+    add(name: string, run: () => Promise<void>) {
+      steps.push({ name, run });
+    },
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        let first: unknown;
+        for (const step of steps.reverse()) {
+          try {
+            await step.run();
+            logger.debug("stopped", { part: step.name });
+          } catch (error) {
+            logger.error("stopping failed", { part: step.name, error });
+            first ??= error;
+          }
+        }
+        if (first !== undefined) throw first;
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Starts everything; on a failure part-way, stops what had started and rethrows. */
+export async function startLocalHost(options: LocalHostOptions): Promise<RunningHost> {
+  const settings =
+    options.dataDir !== undefined ? overrideSettings({ LOCAL_DATA_DIR: options.dataDir }) : currentSettings();
+  const clock = options.clock ?? systemClock;
+  const logger = createJsonLogger({ level: settings.logLevel, fields: { host: "local" } });
+  const dataDir = settings.localDataDir;
+  const parts = stopper(logger);
+  try {
+    const http = await startHttpServer({
+      port: options.port,
+      ...(options.host ? { host: options.host } : {}),
+      clock,
+      logger,
+    });
+    parts.add("http", http.stop);
+    const azurite = await startLocalAzurite(join(dataDir, "azurite"));
+    parts.add("azurite", azurite.stop);
+    const bus = createInProcessBus({
+      dataDir: join(dataDir, "bus"),
+      clock,
+      logger: logger.child({ part: "bus" }),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    parts.add("bus", bus.close);
+    const demoCa = settings.trustStorePath
+      ? undefined
+      : await openDemoCa({ dir: join(dataDir, "demo-ca"), baseUrl: http.url, now: clock.now() });
+    const issuer = await loadDemoIssuer(dataDir);
+    const runtime = createLocalRuntime({
+      tablesConnectionString: azurite.connectionString,
+      bus,
+      trustStorePath: settings.trustStorePath ?? (demoCa as DemoCa).trustStorePath,
+      ...(demoCa ? { localCrl: demoCa.crl } : {}),
+      settings,
+      logger,
+      clock,
+    });
+    installRuntime(runtime);
+    parts.add("runtime", async () => {
+      await runtime.close();
+      uninstallRuntime();
+    });
+    const functions = localFunctions(runtime, { bus, clock });
+    const router = createRouter(functions.routes, {
+      verifier: issuer.verifier(clock),
+      logger: logger.child({ part: "http" }),
+    });
+    http.ready(router, demoCa);
+    const consumers = startConsumers(functions.queues, {
+      bus,
+      logger,
+      faultRate: settings.faultRate,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    const timers = startTimers(functions.timers, {
+      clock,
+      onError: (job, error) => logger.error("timer run failed", { functionName: job, error }),
+    });
+    // Intake stops together; the bus and Azurite (added earlier) close after all three have drained.
+    parts.add("intake", async () => {
+      await Promise.all([http.stop(), consumers.stop(), timers.stop()]);
+    });
+    return {
+      url: http.url,
+      dataDir,
+      settings,
+      runtime,
+      demoCa,
+      functions: {
+        http: functions.routes.length,
+        queues: functions.queues.length,
+        timers: functions.timers.length,
+      },
+      stop: parts.stop,
+    };
+  } catch (error) {
+    await parts.stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * The composition root: the one place that decides which adapter stands behind each port. Azure mode
+ * (the Functions host) gets Service Bus, Table storage over managed identity or a connection string, and
+ * the guarded network fetcher; local mode (`smimectl serve`) gets the durable in-process bus, Table
+ * storage on the host's own Azurite, and the demo CA's CRLs answered in process.
+ *
+ * Built lazily, once per process: the Functions host loads every function file at start, and nothing here
+ * should connect anywhere until the first invocation needs it. A bad setting is still found at the first
+ * `runtime()` call, with every bad setting named (shared/config.ts).
+ */
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { createJsonLogger, type JsonLogger } from "./adapters/logger.ts";
+import { createTableStores, type TableStores } from "./adapters/tables/index.ts";
+import { createNetworkSources } from "./cli/network-sources.ts";
+import { ConfigError, settings as loadSettings, type Settings } from "./config.ts";
+import { parseCrl } from "./pki/crl.ts";
+import { createEngine } from "./pki/engine.ts";
+import type { CrlFetchResult } from "./pki/revocation.ts";
+import { type TrustStore, trustStoreFromFiles } from "./pki/trust-store.ts";
+import type { Clock, EventBus, QueueStats } from "./ports.ts";
+import type { Deps, PkiDeps } from "./usecases/deps.ts";
+
+export type RuntimeMode = "azure" | "local";
+
+/** Everything a process needs: the use cases' deps plus what only entry points use. */
+export interface Runtime {
+  readonly mode: RuntimeMode;
+  readonly settings: Settings;
+  readonly logger: JsonLogger;
+  /** Every store, the ones `Deps` names and the notification ledger and operations. */
+  readonly deps: Deps & Pick<TableStores, "notifications" | "operations">;
+  /** Releases connections (Service Bus clients); the local host closes its bus itself. */
+  close(): Promise<void>;
+}
+
+/** What the local host has started before the runtime is built (they need async work and a lifetime). */
+export interface LocalParts {
+  /** The host's Azurite, or the account TABLES settings name. */
+  readonly tablesConnectionString: string;
+  readonly bus: EventBus & QueueStats;
+  /** The trust store file: TRUST_STORE_PATH, or the demo CA's. */
+  readonly trustStorePath: string;
+  /**
+   * CRLs the host itself serves (the demo CA): answered in process, so local mode needs no private-network
+   * exception in the fetcher. Undefined for any URL it does not serve.
+   */
+  readonly localCrl?: (url: string, now: Date) => Promise<Uint8Array | undefined>;
+  readonly settings?: Settings;
+  readonly logger?: JsonLogger;
+  readonly clock?: Clock;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** A trust store read from a file, reread when the file changes (a new virtual certificate collection). */
+function trustStoreFile(path: string): { load(): Promise<{ store: TrustStore; fingerprint: string }> } {
+  let cached: { key: string; store: TrustStore; fingerprint: string } | undefined;
+  return {
+    async load() {
+      const info = await stat(path);
+      const key = `${info.size}:${info.mtimeMs}`;
+      if (cached?.key === key) return cached;
+      const store = trustStoreFromFiles([{ bytes: await readFile(path), source: path }]);
+      const thumbprints = store
+        .all()
+        .map((c) => c.thumbprint)
+        .sort();
+      const fingerprint = createHash("sha256").update(thumbprints.join("\n")).digest("hex");
+      cached = { key, store, fingerprint };
+      return cached;
+    },
+  };
+}
+
+/** The engine side: trust store, CRL and AIA fetching with the process-wide caches. */
+export function createPkiDeps(options: {
+  readonly trustStorePath: string;
+  readonly allowPrivateNetwork: boolean;
+  readonly clock: Clock;
+  readonly localCrl?: LocalParts["localCrl"];
+}): PkiDeps {
+  const trust = trustStoreFile(options.trustStorePath);
+  const network = createNetworkSources({
+    allowPrivateNetwork: options.allowPrivateNetwork,
+    clock: options.clock,
+  });
+  const fetchCrl = async (url: string): Promise<CrlFetchResult> => {
+    const local = await options.localCrl?.(url, options.clock.now());
+    if (local === undefined) return network.fetchCrl(url);
+    try {
+      return { ok: true, crl: parseCrl(local) };
+    } catch (e) {
+      return { ok: false, reason: `not a CRL: ${(e as Error).message}` };
+    }
+  };
+  return {
+    async engine() {
+      const { store } = await trust.load();
+      return createEngine({
+        time: options.clock.now(),
+        anchors: store,
+        fetchCrl,
+        fetchIssuers: network.fetchIssuers,
+      });
+    },
+    fetchCrl,
+    async trustStoreFingerprint() {
+      return (await trust.load()).fingerprint;
+    },
+  };
+}
+
+function assemble(
+  mode: RuntimeMode,
+  parts: {
+    settings: Settings;
+    logger: JsonLogger;
+    clock: Clock;
+    stores: TableStores;
+    bus: EventBus & QueueStats;
+    pki: PkiDeps;
+    close: () => Promise<void>;
+  },
+): Runtime {
+  const { settings, logger, clock, stores, bus, pki } = parts;
+  return {
+    mode,
+    settings,
+    logger,
+    deps: { ...stores, bus, queueStats: bus, clock, logger, pki, settings },
+    close: parts.close,
+  };
+}
+
+/** Local mode: the parts the host started, plus Table stores on its Azurite. */
+export function createLocalRuntime(parts: LocalParts): Runtime {
+  const settings = parts.settings ?? loadSettings();
+  const clock = parts.clock ?? systemClock;
+  const logger = parts.logger ?? createJsonLogger({ level: settings.logLevel, fields: { mode: "local" } });
+  return assemble("local", {
+    settings,
+    logger,
+    clock,
+    stores: createTableStores({
+      connectionString: parts.tablesConnectionString,
+      tablePrefix: settings.tablePrefix,
+    }),
+    bus: parts.bus,
+    pki: createPkiDeps({
+      trustStorePath: parts.trustStorePath,
+      allowPrivateNetwork: settings.fetchAllowPrivateNetwork,
+      clock,
+      ...(parts.localCrl ? { localCrl: parts.localCrl } : {}),
+    }),
+    close: async () => undefined,
+  });
+}
+
+/** Settings Azure mode cannot run without, named the way the operator sets them. */
+function requireAzureSettings(settings: Settings): void {
+  const missing = [
+    ...(settings.serviceBus
+      ? []
+      : [
+          {
+            setting: "ServiceBusConnection",
+            message: "required in Azure (or ServiceBusConnection__fullyQualifiedNamespace)",
+          },
+        ]),
+    ...(settings.tables
+      ? []
+      : [
+          {
+            setting: "AzureWebJobsStorage",
+            message: "required in Azure (or AzureWebJobsStorage__tableServiceUri)",
+          },
+        ]),
+    ...(settings.trustStorePath ? [] : [{ setting: "TRUST_STORE_PATH", message: "required in Azure" }]),
+  ];
+  if (missing.length > 0) throw new ConfigError(missing);
+}
+
+let current: Runtime | undefined;
+let azureFactory: ((settings: Settings) => Runtime) | undefined;
+
+/**
+ * Registers how Azure mode builds its runtime (shared/runtime-azure.ts does, when functions/index.ts loads
+ * it), so that this file and the local host never load the Service Bus SDK.
+ */
+export function setAzureRuntimeFactory(factory: (settings: Settings) => Runtime): void {
+  azureFactory = factory;
+}
+
+/** The process's runtime: the local host's, once it has installed one, else Azure's, built on first use. */
+export function runtime(): Runtime {
+  if (current) return current;
+  const settings = loadSettings();
+  requireAzureSettings(settings);
+  if (!azureFactory)
+    throw new Error("runtime(): no runtime installed (the local host or the Azure entry installs one)");
+  current = azureFactory(settings);
+  return current;
+}
+
+/** Makes `runtime` answer with this one (the local host, tests). */
+export function installRuntime(value: Runtime): void {
+  current = value;
+}
+
+/** Forgets the installed runtime (tests; the local host on shutdown). */
+export function uninstallRuntime(): void {
+  current = undefined;
+}
+
+/** The pieces Azure mode is built from, for shared/runtime-azure.ts. */
+export const runtimeParts = { assemble, systemClock } as const;
