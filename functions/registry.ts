@@ -1,0 +1,99 @@
+/**
+ * Every function of the pipeline, as data: what functions/index.ts registers with the Functions host and
+ * what the local host (`smimectl serve`) runs in one process. One list, so the two can never disagree on
+ * a name, a schedule or a queue.
+ */
+import type {
+  HttpHandler,
+  HttpTriggerOptions,
+  ServiceBusQueueHandler,
+  ServiceBusQueueTriggerOptions,
+  TimerHandler,
+  TimerTriggerOptions,
+} from "@azure/functions";
+import type { QueueKey } from "../shared/contracts/queues.ts";
+import { checkCrls, checkCrlsOptions } from "./check-crls.ts";
+import { getEvents, getEventsOptions } from "./get-events.ts";
+import { getHealth, getHealthOptions } from "./get-health.ts";
+import { getStatus, getStatusOptions } from "./get-status.ts";
+import { getUsers, getUsersOptions } from "./get-users.ts";
+import { onCertificateEvent, onCertificateEventOptions } from "./on-certificate-event.ts";
+import { postCertificates, postCertificatesOptions } from "./post-certificates.ts";
+import { revalidateOnTrustChange, revalidateOnTrustChangeOptions } from "./revalidate-on-trust-change.ts";
+import { scanExpiry, scanExpiryOptions } from "./scan-expiry.ts";
+
+export interface HttpFunction {
+  readonly name: string;
+  readonly trigger: "http";
+  readonly options: HttpTriggerOptions & { readonly route: string };
+  readonly handler: HttpHandler;
+}
+
+export interface TimerFunction {
+  readonly name: string;
+  readonly trigger: "timer";
+  /** Six-field NCRONTAB, UTC. */
+  readonly options: TimerTriggerOptions;
+  readonly handler: TimerHandler;
+}
+
+export interface QueueFunction {
+  readonly name: string;
+  readonly trigger: "queue";
+  readonly queue: QueueKey;
+  /**
+   * Invocations in flight at once; host.json's `maxConcurrentSessions` (sessions queues) or
+   * `maxConcurrentCalls` says the same to the Functions host.
+   */
+  readonly concurrency: number;
+  readonly options: ServiceBusQueueTriggerOptions;
+  readonly handler: ServiceBusQueueHandler;
+}
+
+export type FunctionEntry = HttpFunction | TimerFunction | QueueFunction;
+
+export const functionRegistry: readonly FunctionEntry[] = [
+  {
+    name: "onCertificateEvent",
+    trigger: "queue",
+    queue: "certificateEvents",
+    concurrency: 16,
+    options: onCertificateEventOptions,
+    handler: onCertificateEvent,
+  },
+  { name: "scanExpiry", trigger: "timer", options: scanExpiryOptions, handler: scanExpiry },
+  { name: "checkCrls", trigger: "timer", options: checkCrlsOptions, handler: checkCrls },
+  {
+    name: "revalidateOnTrustChange",
+    trigger: "timer",
+    options: revalidateOnTrustChangeOptions,
+    handler: revalidateOnTrustChange,
+  },
+  { name: "postCertificates", trigger: "http", options: postCertificatesOptions, handler: postCertificates },
+  { name: "getHealth", trigger: "http", options: getHealthOptions, handler: getHealth },
+  { name: "getStatus", trigger: "http", options: getStatusOptions, handler: getStatus },
+  { name: "getEvents", trigger: "http", options: getEventsOptions, handler: getEvents },
+  { name: "getUsers", trigger: "http", options: getUsersOptions, handler: getUsers },
+];
+
+/** The part of `@azure/functions`' `app` registration uses (the real `app` satisfies it). */
+export interface FunctionApp {
+  http(name: string, options: HttpTriggerOptions & { handler: HttpHandler }): void;
+  timer(name: string, options: TimerTriggerOptions & { handler: TimerHandler }): void;
+  serviceBusQueue(
+    name: string,
+    options: ServiceBusQueueTriggerOptions & { handler: ServiceBusQueueHandler },
+  ): void;
+}
+
+/** Registers every entry with the Functions host's `app`. */
+export function registerFunctions(
+  app: FunctionApp,
+  entries: readonly FunctionEntry[] = functionRegistry,
+): void {
+  for (const entry of entries) {
+    if (entry.trigger === "http") app.http(entry.name, { ...entry.options, handler: entry.handler });
+    else if (entry.trigger === "timer") app.timer(entry.name, { ...entry.options, handler: entry.handler });
+    else app.serviceBusQueue(entry.name, { ...entry.options, handler: entry.handler });
+  }
+}
