@@ -153,7 +153,9 @@ const CHAIN: readonly Check[] = [
       ? { state: "invalid", reason: TransitionReason.NotReady, message: `not ready for ${i.purpose}` }
       : undefined,
   (i) =>
-    i.notAfter !== undefined && isWithinDays(i.notAfter, i.now, largestThreshold(i.thresholds))
+    i.notAfter !== undefined &&
+    largestThreshold(i.thresholds) > 0 &&
+    isWithinDays(i.notAfter, i.now, largestThreshold(i.thresholds))
       ? {
           state: "expiring",
           reason: TransitionReason.Expiring,

@@ -21,51 +21,21 @@ import {
   problemPlatform,
   servesPurpose,
 } from "./certificate-facts.ts";
+import {
+  type PlatformReadiness,
+  type PurposeReadiness,
+  ReadinessCode,
+  type ReadinessReason,
+  type UserReadiness,
+} from "./readiness-schema.ts";
 
-/** Reasons beyond the engine's problem codes: facts about the user's set of certificates, not one certificate. */
-export const ReadinessCode = {
-  /** No certificate for the purpose reaches the platform. */
-  NO_CERTIFICATE: "NO_CERTIFICATE",
-  /** The certificate is known from metadata only and has no verdict for the purpose yet. */
-  NOT_VALIDATED: "NOT_VALIDATED",
-  USER_DISABLED: "USER_DISABLED",
-  USER_DELETED: "USER_DELETED",
-} as const;
-export type ReadinessCode = ProblemCode | (typeof ReadinessCode)[keyof typeof ReadinessCode];
-
-export interface ReadinessReason {
-  readonly code: ReadinessCode;
-  readonly message: string;
-  /** The certificate the reason is about; absent for user- or platform-wide reasons. */
-  readonly thumbprint?: string;
-}
-
-export interface PlatformReadiness {
-  readonly ready: boolean;
-  /** When ready: the certificate that makes it so (of several usable ones, the one that lasts longest). */
-  readonly certificate?: string;
-  /** Empty when ready; otherwise every reason, of the user and of each candidate certificate. */
-  readonly reasons: readonly ReadinessReason[];
-}
-
-export type PurposeReadiness = Readonly<Record<PlatformName, PlatformReadiness>>;
-
-export interface UserReadiness {
-  readonly userId: string;
-  readonly userPrincipalName: string;
-  readonly signing: PurposeReadiness;
-  readonly encryption: PurposeReadiness;
-  /**
-   * The platforms the summary judges: those the user's certificates are delivered to, or both when none is
-   * platform-specific (a manual upload or a directory entry reaches every device).
-   */
-  readonly platforms: readonly PlatformName[];
-  /** Ready on every platform in `platforms`. */
-  readonly signingReady: boolean;
-  readonly encryptionReady: boolean;
-  /** Unique reason codes keeping the user from being ready, in the order found (the user summary's `reasons`). */
-  readonly reasons: readonly ReadinessCode[];
-}
+export type {
+  PlatformReadiness,
+  PurposeReadiness,
+  ReadinessReason,
+  UserReadiness,
+} from "./readiness-schema.ts";
+export { ReadinessCode, UserReadinessSchema } from "./readiness-schema.ts";
 
 export interface ReadinessInput {
   readonly user: Pick<
@@ -260,7 +230,7 @@ export function userReadiness(input: ReadinessInput): UserReadiness {
     userPrincipalName: input.user.userPrincipalName,
     signing,
     encryption,
-    platforms,
+    platforms: [...platforms],
     signingReady: readyOn(signing),
     encryptionReady: readyOn(encryption),
     reasons: [...reasons],

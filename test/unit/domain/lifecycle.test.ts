@@ -88,6 +88,12 @@ describe("nextState", () => {
       reason: "Ready",
     },
     {
+      name: "with no thresholds configured nothing is ever expiring",
+      given: { current: "valid", notAfter: inDays(0, 1000), thresholds: [] },
+      state: "valid",
+      reason: "Ready",
+    },
+    {
       name: "ready without a known notAfter can't be expiring → valid",
       given: { notAfter: undefined },
       state: "valid",

@@ -5,6 +5,7 @@ import {
   platformsInUse,
   type ReadinessInput,
   type UserReadiness,
+  UserReadinessSchema,
   userReadiness,
 } from "../../../shared/domain/readiness.ts";
 import { certificate, inDays, iso, NOW, notReady, problem, ready, thumb, user } from "./records.ts";
@@ -318,6 +319,7 @@ describe("userReadiness", () => {
       ...(driftedPlatforms ? { driftedPlatforms } : {}),
     });
     expect(view(result)).toMatchObject(expected);
+    expect(UserReadinessSchema.parse(result)).toEqual(result);
   });
 
   it("answers the route's shape: user, both purposes on both platforms, reasons with messages", () => {
@@ -360,7 +362,7 @@ describe("userReadiness", () => {
       encryptionReady: false,
       reasons: ["ENCRYPTION_NOT_IMPORTED"],
     });
-    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+    expect(UserReadinessSchema.parse(JSON.parse(JSON.stringify(result)))).toEqual(result);
   });
 });
 
