@@ -91,12 +91,12 @@ const smtpMatches = (record: CertificateRecord, smtp: string) =>
 const smtpJudgeable = (ctx: Context, record: CertificateRecord) =>
   ctx.input.user.primarySmtp !== undefined && record.emailAddresses.length > 0;
 
-/** Codes the checks above decide from current facts; the stored verdict's copies of them may be stale. */
-const RECOMPUTED: readonly ProblemCode[] = [
-  ProblemCode.REVOKED,
-  ProblemCode.EXPIRED,
-  ProblemCode.ENCRYPTION_NOT_IMPORTED,
-];
+/**
+ * Codes the checks above decide from current facts (the sources), so the stored verdict's copies may be stale.
+ * REVOKED and EXPIRED are not among them: a stored one that did not make the record revoked or expired is
+ * about something else (a certificateHold, an expired CA) and still blocks.
+ */
+const RECOMPUTED: readonly ProblemCode[] = [ProblemCode.ENCRYPTION_NOT_IMPORTED];
 
 const CERTIFICATE_CHECKS: readonly CertificateCheck[] = [
   {

@@ -175,6 +175,22 @@ describe("userReadiness", () => {
       },
     },
     {
+      name: "a certificate on hold is invalid, not revoked, and its REVOKED problem still blocks",
+      certificates: [
+        cert(1, {
+          state: "invalid",
+          signing: notReady(problem("REVOKED", { reason: "certificateHold" })),
+          encryption: notReady(problem("REVOKED", { reason: "certificateHold" })),
+        }),
+      ],
+      expected: { ...everywhere("REVOKED#1", "REVOKED#1"), signingReady: false, reasons: "REVOKED" },
+    },
+    {
+      name: "an expired issuing CA blocks a certificate that has not expired itself",
+      certificates: [cert(1, { state: "invalid", signing: notReady(problem("EXPIRED", { index: 1 })) })],
+      expected: { signingIOS: "EXPIRED#1", encryptionIOS: "ready #1", signingReady: false },
+    },
+    {
       name: "a revoked certificate's other problems are noise: only REVOKED",
       certificates: [
         cert(1, { state: "revoked", signing: notReady(problem("REVOKED"), problem("CRL_STALE")) }),
