@@ -10,7 +10,7 @@
  * Never use it for anything but local mode and tests: its private keys sit unencrypted on disk.
  */
 import "reflect-metadata";
-import { webcrypto } from "node:crypto";
+import { randomBytes, webcrypto } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
@@ -66,11 +66,13 @@ export interface DemoCa {
   crl(url: string, now: Date): Promise<Uint8Array | undefined>;
 }
 
+/**
+ * The CA's state file. Serials are random and CRL numbers come from the clock, so the only thing written
+ * after creation is a revocation: the host and another process (a test, a script) may share the folder.
+ */
 const State = z.object({
   baseUrl: z.string(),
   createdAt: z.iso.datetime(),
-  nextSerial: z.number().int().positive(),
-  crlNumber: z.number().int().nonnegative(),
   revoked: z.array(z.object({ serialNumber: z.string(), at: z.iso.datetime() })),
 });
 type State = z.infer<typeof State>;
@@ -105,8 +107,9 @@ const newKeys = () =>
 
 /** Writes a file whole or not at all: a crash mid-write must not leave half a key behind. */
 async function writeAtomically(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text, { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(temporary, text, { mode: 0o600 });
+  await rename(temporary, path);
 }
 
 async function mintAuthorities(now: Date, baseUrl: string): Promise<{ root: Authority; issuing: Authority }> {
@@ -165,8 +168,6 @@ async function create(dir: string, now: Date, baseUrl: string): Promise<void> {
   const state: State = {
     baseUrl,
     createdAt: now.toISOString(),
-    nextSerial: 0x1000,
-    crlNumber: 0,
     revoked: [],
   };
   // The state file is written last: its presence says the CA is complete.
@@ -194,6 +195,13 @@ function derInteger(n: number): Uint8Array {
   return Uint8Array.from([0x02, bytes.length, ...bytes]);
 }
 
+/** 16 random bytes, positive (RFC 5280 §4.1.2.2; the S/MIME BRs want at least 64 bits of entropy). */
+function randomSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x10;
+  return bytes.toString("hex");
+}
+
 function usageFor(purpose: DemoPurpose): number {
   if (purpose === "signing") return digitalSignature | nonRepudiation;
   if (purpose === "encryption") return keyAgreement;
@@ -213,7 +221,8 @@ export async function openDemoCa(options: DemoCaOptions): Promise<DemoCa> {
   const { dir } = options;
   if (!(await exists(join(dir, FILES.state)))) await create(dir, options.now, options.baseUrl);
   const read = (name: string) => readFile(join(dir, name), "utf8");
-  const state = State.parse(JSON.parse(await read(FILES.state)));
+  const readState = async () => State.parse(JSON.parse(await read(FILES.state)));
+  const { baseUrl } = await readState();
   const root: Authority = {
     cert: new x509.X509Certificate(await read(FILES.rootCert)),
     key: await importKey(await read(FILES.rootKey)),
@@ -222,29 +231,19 @@ export async function openDemoCa(options: DemoCaOptions): Promise<DemoCa> {
     cert: new x509.X509Certificate(await read(FILES.issuingCert)),
     key: await importKey(await read(FILES.issuingKey)),
   };
-  const crlUrls = {
-    root: `${state.baseUrl}/demo-ca/root.crl`,
-    issuing: `${state.baseUrl}/demo-ca/issuing.crl`,
-  };
-  // Saves run one after another: concurrent issues must not race on the temporary file.
-  let saving: Promise<void> = Promise.resolve();
-  const saveState = () => {
-    saving = saving.then(() => writeAtomically(join(dir, FILES.state), JSON.stringify(state, null, 2)));
-    return saving;
-  };
+  const crlUrls = { root: `${baseUrl}/demo-ca/root.crl`, issuing: `${baseUrl}/demo-ca/issuing.crl` };
   // One CRL per authority, re-signed when half its lifetime has passed or the revocations changed.
-  const crlCache = new Map<string, { der: Uint8Array; until: number; revoked: number }>();
+  const crlCache = new Map<string, { der: Uint8Array; until: number; revoked: string }>();
 
   async function signCrl(authority: Authority, revoked: State["revoked"], now: Date): Promise<Uint8Array> {
-    state.crlNumber += 1;
-    await saveState();
     const crl = await x509.X509CrlGenerator.create({
       issuer: authority.cert.subject,
       thisUpdate: new Date(now.getTime() - 60_000),
       nextUpdate: new Date(now.getTime() + CRL_LIFETIME_MS),
       entries: revoked.map((r) => ({ serialNumber: r.serialNumber, revocationDate: new Date(r.at) })),
       extensions: [
-        new x509.Extension(CRL_NUMBER, false, derInteger(state.crlNumber)),
+        // Seconds since the epoch: grows from one CRL to the next without a counter to keep.
+        new x509.Extension(CRL_NUMBER, false, derInteger(Math.floor(now.getTime() / 1000))),
         await x509.AuthorityKeyIdentifierExtension.create(authority.cert),
       ],
       signingKey: authority.key,
@@ -261,8 +260,7 @@ export async function openDemoCa(options: DemoCaOptions): Promise<DemoCa> {
     crlUrls,
 
     async issue(o) {
-      const serialNumber = (state.nextSerial++).toString(16);
-      await saveState();
+      const serialNumber = randomSerial();
       const publicKey = o.publicKey ?? (await newKeys()).publicKey;
       const cn = o.displayName ?? o.email;
       const cert = await x509.X509CertificateGenerator.create({
@@ -288,19 +286,22 @@ export async function openDemoCa(options: DemoCaOptions): Promise<DemoCa> {
 
     async revoke(serialNumber, at) {
       const serial = serialNumber.toLowerCase().replace(/^0+(?=.)/, "");
+      const state = await readState();
       if (state.revoked.some((r) => r.serialNumber === serial)) return;
       state.revoked.push({ serialNumber: serial, at: at.toISOString() });
-      await saveState();
+      await writeAtomically(join(dir, FILES.state), JSON.stringify(state, null, 2));
     },
 
     async crl(url, now) {
       const authority = url === crlUrls.issuing ? issuing : url === crlUrls.root ? root : undefined;
       if (!authority) return undefined;
-      const revoked = authority === issuing ? state.revoked : [];
+      // Read each time: another process may have revoked a certificate since.
+      const revoked = authority === issuing ? (await readState()).revoked : [];
+      const key = revoked.map((r) => r.serialNumber).join(",");
       const hit = crlCache.get(url);
-      if (hit && hit.until > now.getTime() && hit.revoked === revoked.length) return hit.der;
+      if (hit && hit.until > now.getTime() && hit.revoked === key) return hit.der;
       const der = await signCrl(authority, revoked, now);
-      crlCache.set(url, { der, until: now.getTime() + CRL_LIFETIME_MS / 2, revoked: revoked.length });
+      crlCache.set(url, { der, until: now.getTime() + CRL_LIFETIME_MS / 2, revoked: key });
       return der;
     },
   };
