@@ -120,7 +120,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       await runtime.close();
       uninstallRuntime();
     });
-    const functions = localFunctions(runtime, { bus, clock });
+    const functions = localFunctions(runtime.deps, logger);
     const router = createRouter(functions.routes, {
       verifier: issuer.verifier(clock),
       logger: logger.child({ part: "http" }),

@@ -1,21 +1,18 @@
 /**
- * What the local host runs, as three lists: the HTTP routes, the queue consumers and the timers, each
- * bound to the installed runtime's deps.
+ * What the local host runs: every entry of functions/registry.ts, the list the Functions host registers,
+ * sorted into three lists. Queue and timer entries run through their own handlers, so local mode executes
+ * the same function code as Azure. HTTP entries are served by one router over the same route table
+ * (functions/api.ts binds it), with the demo issuer's verifier instead of Entra's.
  */
-import type { InvocationContext, Timer } from "@azure/functions";
-import type { InProcessBus } from "../adapters/in-process-bus/bus.ts";
+import type { InvocationContext } from "@azure/functions";
+import { apiDeps } from "../../functions/api.ts";
+import { type FunctionEntry, functionRegistry } from "../../functions/registry.ts";
+import type { JsonLogger } from "../adapters/logger.ts";
 import type { Route } from "../http/router.ts";
 import { apiRoutes } from "../http/routes/index.ts";
-import type { Clock, ReceivedMessage } from "../ports.ts";
-import type { Runtime } from "../runtime.ts";
-import { checkCrls } from "../usecases/check-crls.ts";
-import { processCertificateEvent } from "../usecases/process-certificate-event.ts";
-import { queryEvents } from "../usecases/query-events.ts";
-import { queryStatus } from "../usecases/query-status.ts";
-import { registerCertificate } from "../usecases/register-certificate.ts";
-import { revalidateOnTrustChange } from "../usecases/revalidate-all.ts";
-import { scanExpiry } from "../usecases/scan-expiry.ts";
+import type { Deps } from "../usecases/deps.ts";
 import type { QueueJob } from "./consumers.ts";
+import { createInvocationContext } from "./invocation.ts";
 import type { TimerJob } from "./timers.ts";
 
 export interface LocalFunctions {
@@ -24,53 +21,38 @@ export interface LocalFunctions {
   readonly timers: readonly TimerJob[];
 }
 
-/** The Service Bus message a queue handler was given, rebuilt from its body and trigger metadata. */
-function receivedOf(body: unknown, context: InvocationContext): ReceivedMessage {
-  const m = context.triggerMetadata ?? {};
-  const props = (m.applicationProperties ?? {}) as Record<string, string | number | boolean>;
-  return {
-    messageId: String(m.messageId ?? ""),
-    ...(typeof m.sessionId === "string" ? { sessionId: m.sessionId } : {}),
-    deliveryCount: Number(m.deliveryCount ?? 1),
-    enqueuedAt: new Date(String(m.enqueuedTimeUtc ?? new Date(0).toISOString())),
-    body,
-    applicationProperties: props,
-  };
-}
-
-export function localFunctions(runtime: Runtime, parts: { bus: InProcessBus; clock: Clock }): LocalFunctions {
-  const { deps } = runtime;
-  const routes = apiRoutes({
-    registerCertificate: (input) => registerCertificate(deps, input),
-    readStatus: () => queryStatus(deps),
-    audit: deps.audit,
-    users: deps.users,
-    checks: {
-      tables: async () => void (await deps.cursors.get("health")),
-      bus: async () => void (await parts.bus.depth("certificateEvents")),
-    },
-    logger: deps.logger,
-  });
-  void queryEvents;
-  const timer = (name: string, schedule: string, run: (now: Date) => Promise<unknown>): TimerJob => ({
-    name,
-    schedule,
-    run: async (_t: Timer) => void (await run(parts.clock.now())),
-  });
-  return {
-    routes,
-    queues: [
-      {
-        name: "onCertificateEvent",
-        queue: "certificateEvents",
-        concurrency: 16,
-        handler: (body, context) => processCertificateEvent(deps, receivedOf(body, context)),
-      },
-    ],
-    timers: [
-      timer("scanExpiry", "0 0 6 * * *", (now) => scanExpiry(deps, { now })),
-      timer("checkCrls", "0 0 * * * *", (now) => checkCrls(deps, { now })),
-      timer("revalidateOnTrustChange", "0 */5 * * * *", (now) => revalidateOnTrustChange(deps, { now })),
-    ],
-  };
+/**
+ * Sorts the registry's entries for the host. Every HTTP entry must have its route in the table, or the
+ * local host would silently not serve a function Azure serves.
+ * @throws Error naming the HTTP functions that have no route
+ */
+export function localFunctions(
+  deps: Deps,
+  logger: JsonLogger,
+  entries: readonly FunctionEntry[] = functionRegistry,
+): LocalFunctions {
+  const routes = apiRoutes(apiDeps(deps));
+  const routed = new Set(routes.map((r) => r.name));
+  const unrouted = entries.filter((e) => e.trigger === "http" && !routed.has(e.name)).map((e) => e.name);
+  if (unrouted.length > 0) throw new Error(`local host: no route serves ${unrouted.join(", ")}`);
+  const queues: QueueJob[] = [];
+  const timers: TimerJob[] = [];
+  for (const entry of entries) {
+    if (entry.trigger === "queue")
+      queues.push({
+        name: entry.name,
+        queue: entry.queue,
+        concurrency: entry.concurrency,
+        handler: async (body: unknown, context: InvocationContext) => entry.handler(body, context),
+      });
+    else if (entry.trigger === "timer")
+      timers.push({
+        name: entry.name,
+        schedule: entry.options.schedule,
+        run: async (timer) => {
+          await entry.handler(timer, createInvocationContext({ functionName: entry.name, logger }));
+        },
+      });
+  }
+  return { routes, queues, timers };
 }
