@@ -35,15 +35,16 @@ const SYSTEM_PROPERTIES = new Set(["partitionKey", "rowKey", "etag", "timestamp"
 
 /** A row that does not parse as its record: a clear, permanent error naming where it is. */
 export class CorruptRowError extends PermanentError {
-  constructor(
-    readonly table: string,
-    readonly partitionKey: string,
-    readonly rowKey: string,
-    detail: string,
-    options?: ErrorOptions,
-  ) {
+  readonly table: string;
+  readonly partitionKey: string;
+  readonly rowKey: string;
+
+  constructor(table: string, partitionKey: string, rowKey: string, detail: string, options?: ErrorOptions) {
     super(`table ${table}, PartitionKey '${partitionKey}', RowKey '${rowKey}': ${detail}`, options);
     this.name = "CorruptRowError";
+    this.table = table;
+    this.partitionKey = partitionKey;
+    this.rowKey = rowKey;
   }
 }
 

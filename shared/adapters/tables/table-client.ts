@@ -20,6 +20,8 @@ export interface TablesConnectionOptions {
   readonly credential?: TokenCredential;
   /** Prepended to every table name (letters and digits), so tests and environments can share an account. */
   readonly tablePrefix?: string;
+  /** Retries the SDK makes itself on throttling, server and network errors before ours see them (default 3). */
+  readonly maxRetries?: number;
 }
 
 /** A raw entity as read, with its ETag. */
@@ -53,7 +55,7 @@ const created = new Map<string, Promise<void>>();
 /** Builds the opener for an account; each table is created on first use, once per process. */
 export function connectTables(options: TablesConnectionOptions): TableOpener {
   const prefix = options.tablePrefix ?? "";
-  if (!/^[A-Za-z]?[A-Za-z0-9]*$/.test(prefix)) {
+  if (!/^([A-Za-z][A-Za-z0-9]*)?$/.test(prefix)) {
     throw new PermanentError(`tablePrefix '${prefix}' must be letters and digits, starting with a letter`);
   }
   return (logicalName) => {
@@ -68,14 +70,20 @@ function openClient(options: TablesConnectionOptions, name: string): TableClient
     const insecure = /DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(options.connectionString);
     return TableClient.fromConnectionString(options.connectionString, name, {
       allowInsecureConnection: insecure,
+      ...retryOptions(options),
     });
   }
   if (options.endpoint && options.credential) {
     return new TableClient(options.endpoint, name, options.credential, {
       allowInsecureConnection: options.endpoint.startsWith("http:"),
+      ...retryOptions(options),
     });
   }
   throw new PermanentError("Tables: give a connectionString, or an endpoint and a credential");
+}
+
+function retryOptions(options: TablesConnectionOptions): { retryOptions?: { maxRetries: number } } {
+  return options.maxRetries === undefined ? {} : { retryOptions: { maxRetries: options.maxRetries } };
 }
 
 function createTable(client: TableClient, name: string): Table {

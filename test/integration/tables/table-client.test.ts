@@ -1,0 +1,74 @@
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { RestError } from "@azure/data-tables";
+import { describe, expect, it } from "vitest";
+import { createTableStores } from "../../../shared/adapters/tables/index.ts";
+import { classify } from "../../../shared/adapters/tables/table-client.ts";
+import { ConflictError, PermanentError, RetryableError } from "../../../shared/errors.ts";
+
+function restError(
+  status: number | undefined,
+  code?: string,
+  headers: Record<string, string> = {},
+): RestError {
+  const request = createPipelineRequest({ url: "http://127.0.0.1/devstoreaccount1/T" });
+  const response: PipelineResponse | undefined =
+    status === undefined ? undefined : { status, headers: createHttpHeaders(headers), request };
+  return new RestError(`failed ${status}`, { statusCode: status, code, request, response });
+}
+
+describe("classify: SDK errors to the errors that decide retry", () => {
+  it.each([
+    ["409 the row exists", restError(409, "EntityAlreadyExists"), ConflictError],
+    ["412 the ETag is stale", restError(412, "UpdateConditionNotSatisfied"), ConflictError],
+    ["404 the row is gone under an ETag", restError(404, "ResourceNotFound"), ConflictError],
+    ["404 the table is gone", restError(404, "TableNotFound"), RetryableError],
+    ["429 throttled", restError(429), RetryableError],
+    ["503 server busy", restError(503, "ServerBusy"), RetryableError],
+    ["a network failure", restError(undefined, "REQUEST_SEND_ERROR"), RetryableError],
+    ["403 a role still propagating", restError(403, "AuthorizationPermissionMismatch"), RetryableError],
+    ["400 a malformed request", restError(400, "InvalidInput"), PermanentError],
+    ["413 an entity too large", restError(413, "EntityTooLarge"), PermanentError],
+  ])("%s", (_name, error, expected) => {
+    const mapped = classify(error, "write T 'p'/'r'");
+    expect(mapped).toBeInstanceOf(expected);
+    if (expected !== ConflictError) expect(mapped).not.toBeInstanceOf(ConflictError);
+    expect(mapped.message).toContain("write T 'p'/'r'");
+    expect(mapped.cause).toBe(error);
+  });
+
+  it("carries Retry-After as milliseconds", () => {
+    const mapped = classify(restError(429, "TooManyRequests", { "retry-after": "7" }), "read");
+    expect(mapped).toBeInstanceOf(RetryableError);
+    expect((mapped as RetryableError).retryAfterMs).toBe(7000);
+  });
+
+  it("lets a non-SDK error through unchanged", () => {
+    const original = new TypeError("bug");
+    expect(classify(original, "read")).toBe(original);
+  });
+});
+
+describe("createTableStores options", () => {
+  it.each([
+    ["no connection at all", {}],
+    ["an endpoint without a credential", { endpoint: "https://acct.table.core.windows.net" }],
+    [
+      "a table prefix with a dash",
+      { connectionString: "UseDevelopmentStorage=true", tablePrefix: "my-prefix" },
+    ],
+    [
+      "a table prefix starting with a digit",
+      { connectionString: "UseDevelopmentStorage=true", tablePrefix: "1abc" },
+    ],
+  ])("%s is refused with a PermanentError", (_name, options) => {
+    expect(() => createTableStores(options)).toThrow(PermanentError);
+  });
+
+  it("an unreachable account fails with a RetryableError, not a crash", async () => {
+    // A port nobody listens on; no SDK retries, so the test does not wait out their back-off.
+    const connectionString =
+      "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+    const { cursors } = createTableStores({ connectionString, tablePrefix: "unreachable", maxRetries: 0 });
+    await expect(cursors.get("x")).rejects.toBeInstanceOf(RetryableError);
+  });
+});
