@@ -14,14 +14,18 @@ type Candidate = Pick<
   "thumbprint" | "purpose" | "state" | "sources" | "notAfter" | "platform" | "signing" | "encryption"
 >;
 
+/** Decided and not lost: `invalid` included, because the verdict of the asked purpose decides. */
+const USABLE_STATES: readonly Candidate["state"][] = ["valid", "expiring", "invalid"];
+
 /**
- * Working for `purpose` now: in a usable state, ready for the purpose by its last verdict, not past notAfter,
- * and, for encryption, imported.
+ * Working for `purpose` now: validated and not revoked, removed or expired; ready for the purpose by its last
+ * verdict; not past notAfter; and, for encryption, imported. Judged per purpose, as readiness is: a dual-use
+ * certificate that is `invalid` because it can't sign still encrypts.
  */
 export function isUsableFor(record: Candidate, purpose: Purpose, now: Date): boolean {
   const notAfter = notAfterOf(record);
   return (
-    (record.state === "valid" || record.state === "expiring") &&
+    USABLE_STATES.includes(record.state) &&
     servesPurpose(record.purpose, purpose) &&
     record[purpose]?.ready === true &&
     notAfter !== undefined &&

@@ -57,6 +57,14 @@ describe("encryptionContinuity", () => {
       expected: { ok: false, expiring: thumb(1), daysLeft: 5 },
     },
     {
+      name: "a dual-use successor invalid only for signing still encrypts: a successor",
+      certificates: [
+        enc(1, 5),
+        enc(2, 365, { purpose: "both", state: "invalid", signing: notReady(problem("KEY_USAGE_SIGNING")) }),
+      ],
+      expected: { ok: true },
+    },
+    {
       name: "a successor still waiting for its verdict is no successor yet",
       certificates: [enc(1, 5), enc(2, 365, { state: "discovered", encryption: undefined })],
       expected: { ok: false, expiring: thumb(1), daysLeft: 5 },
@@ -177,8 +185,19 @@ describe("isUsableFor", () => {
       purpose: "encryption",
       expected: false,
     },
+    { name: "revoked", record: enc(1, 100, { state: "revoked" }), purpose: "encryption", expected: false },
     {
-      name: "discovered",
+      name: "invalid for signing, ready for encryption",
+      record: enc(1, 100, {
+        purpose: "both",
+        state: "invalid",
+        signing: notReady(problem("KEY_USAGE_SIGNING")),
+      }),
+      purpose: "encryption",
+      expected: true,
+    },
+    {
+      name: "discovered (a verdict alone does not make it decided)",
       record: enc(1, 100, { state: "discovered" }),
       purpose: "encryption",
       expected: false,
