@@ -88,11 +88,21 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, root: s
 
 /** Plain messages for the common issues; zod's own wording for the rest. */
 function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code === "invalid_type")
-    return issue.input === undefined ? "required" : `must be ${issue.expected}`;
+  if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined)
+    return "required";
+  if (issue.code === "invalid_type") return `must be ${EXPECTED[issue.expected] ?? issue.expected}`;
   if (issue.code === "invalid_value") return `must be one of ${issue.values.map(String).join(", ")}`;
   return undefined;
 }
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  object: "an object",
+  array: "an array",
+};
 
 function describe(root: string, issue: z.core.$ZodIssue): string {
   const where = fieldPath(root, issue.path);

@@ -36,9 +36,12 @@ export class HttpError extends Error {
 export const invalidRequest = (message: string) => new HttpError(400, "invalid_request", message);
 
 export const payloadTooLarge = (limit: number) =>
-  new HttpError(413, "payload_too_large", `the body is larger than this route accepts (${limit} bytes)`, {
-    connection: "close",
-  });
+  new HttpError(
+    413,
+    "payload_too_large",
+    limit === 0 ? "this route takes no body" : `the body is larger than this route accepts (${limit} bytes)`,
+    { connection: "close" },
+  );
 
 export const unsupportedMediaType = (accepted: readonly string[]) =>
   new HttpError(415, "unsupported_media_type", `content-type must be ${accepted.join(" or ")}`);

@@ -15,7 +15,15 @@ import type { Logger } from "../ports.ts";
 import { InputError } from "../usecases/input-error.ts";
 import type { ApiRequest, ApiResponse, Handler, RoutedRequest } from "./api.ts";
 import { type Principal, type Role, requireRole, type TokenVerifier } from "./auth.ts";
-import { HttpError, invalidRequest, methodNotAllowed, notFound, unavailable } from "./errors.ts";
+import { readBytes } from "./body.ts";
+import {
+  HttpError,
+  invalidRequest,
+  methodNotAllowed,
+  notFound,
+  payloadTooLarge,
+  unavailable,
+} from "./errors.ts";
 import { errorResponse } from "./responses.ts";
 
 /** Routes live under /api, as on the Functions host (host.json routePrefix). */
@@ -31,6 +39,12 @@ export interface Route {
   /** Under /api, `{name}` for a path parameter: "users/{upn}/readiness" (the Functions route syntax). */
   readonly path: string;
   readonly access: Access;
+  /**
+   * The largest body the route takes, in bytes; 0 (a route without a body) by default. A declared
+   * Content-Length over it is refused here with 413 before the handler runs; the handler's own read
+   * (readJson) stops an undeclared one at the same limit.
+   */
+  readonly bodyLimit?: number;
   readonly handle: Handler;
 }
 
@@ -83,6 +97,10 @@ export function createRouter(routes: readonly Route[], deps: RouterDeps): Router
       principal = await deps.verifier.verify(request.header("authorization"));
       requireRole(principal, route.access);
     }
+    const limit = route.bodyLimit ?? 0;
+    if ((request.body.declaredLength ?? 0) > limit) throw payloadTooLarge(limit);
+    // A route without a body still refuses one sent without a length (chunked): its first byte is too many.
+    if (limit === 0) await readBytes(request.body, 0);
     log.info("http request", { route: route.name, caller: principal?.id });
     return route.handle(routed(request, params, principal, requestId));
   }

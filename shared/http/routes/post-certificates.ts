@@ -42,5 +42,6 @@ export const postCertificatesRoute = (deps: PostCertificatesDeps): Route => ({
   method: "POST",
   path: "certificates",
   access: "admin",
+  bodyLimit: POST_CERTIFICATES_BODY_LIMIT,
   handle: postCertificates(deps),
 });
