@@ -98,3 +98,38 @@ export function encryptionContinuity(input: ContinuityInput): Continuity {
     daysLeft: daysLeft(notAfter, now),
   };
 }
+
+/** A user about to lose encryption: the certificate that ends first without a successor. */
+export interface ContinuityGap {
+  readonly userId: string;
+  readonly userPrincipalName: string;
+  readonly expiring: string;
+  readonly notAfter: string;
+  readonly daysLeft: number;
+}
+
+/**
+ * Every user in an inventory who loses encryption within `withinDays` with no successor in place, soonest
+ * first (the ops alert and the status page). Records of all users, in any order.
+ */
+export function continuityGaps(
+  records: Iterable<Candidate & Pick<CertificateRecord, "userId" | "userPrincipalName">>,
+  now: Date,
+  withinDays: number,
+): ContinuityGap[] {
+  const byUser = new Map<string, (Candidate & Pick<CertificateRecord, "userId" | "userPrincipalName">)[]>();
+  for (const record of records) {
+    const list = byUser.get(record.userId);
+    if (list) list.push(record);
+    else byUser.set(record.userId, [record]);
+  }
+  const gaps: ContinuityGap[] = [];
+  for (const [userId, certificates] of byUser) {
+    const found = encryptionContinuity({ certificates, now, withinDays });
+    if (found.ok) continue;
+    const { expiring, notAfter, daysLeft } = found;
+    const userPrincipalName = certificates[0]!.userPrincipalName;
+    gaps.push({ userId, userPrincipalName, expiring, notAfter, daysLeft });
+  }
+  return gaps.sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.userId.localeCompare(b.userId));
+}

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
-import { encryptionContinuity, findReplacement, isUsableFor } from "../../../shared/domain/continuity.ts";
+import {
+  continuityGaps,
+  encryptionContinuity,
+  findReplacement,
+  isUsableFor,
+} from "../../../shared/domain/continuity.ts";
 import { certificate, inDays, iso, NOW, notReady, problem, thumb } from "./records.ts";
 
 /** An imported encryption certificate numbered `n` that ends in `days` days. */
@@ -204,5 +209,45 @@ describe("isUsableFor", () => {
     },
   ] as const)("$name → $expected", ({ record, purpose, expected }) => {
     expect(isUsableFor(record, purpose, NOW)).toBe(expected);
+  });
+});
+
+describe("continuityGaps", () => {
+  const of = (userId: string, record: CertificateRecord) => ({
+    ...record,
+    userId,
+    userPrincipalName: `${userId}@contoso.com`,
+  });
+
+  it("lists every user about to lose encryption, soonest first, each once", () => {
+    const records = [
+      of("carol", enc(1, 6)),
+      of("alice", enc(2, 3)),
+      of("alice", enc(3, 5)), // alice's 3-day one is covered by her 5-day one; the 5-day one is the gap
+      of("bob", enc(4, 2)),
+      of("bob", enc(5, 365)), // bob has a successor
+      of("dave", enc(6, 20)), // outside the 7-day window
+      of("erin", enc(7, 1, { state: "revoked" })), // nothing to lose
+    ];
+    expect(continuityGaps(records, NOW, 7)).toEqual([
+      {
+        userId: "alice",
+        userPrincipalName: "alice@contoso.com",
+        expiring: thumb(3),
+        notAfter: iso(inDays(5)),
+        daysLeft: 5,
+      },
+      {
+        userId: "carol",
+        userPrincipalName: "carol@contoso.com",
+        expiring: thumb(1),
+        notAfter: iso(inDays(6)),
+        daysLeft: 6,
+      },
+    ]);
+  });
+
+  it("an empty inventory has no gaps", () => {
+    expect(continuityGaps([], NOW, 7)).toEqual([]);
   });
 });
