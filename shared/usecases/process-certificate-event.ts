@@ -199,7 +199,9 @@ async function followUps(
       validatedAt: next.lastValidatedAt,
       revision: next.revision,
     };
-    const ready = readyForPurpose(verdict, next.purpose);
+    // The state, not the stored verdict alone: an expired or revoked certificate is no longer validated.
+    const ready =
+      readyForPurpose(verdict, next.purpose) && (next.state === "valid" || next.state === "expiring");
     out.push(createEvent(ready ? "certificate.validated" : "certificate.validationFailed", data, options));
   }
   const others = (await deps.certificates.listByUser(next.userId)).filter(
