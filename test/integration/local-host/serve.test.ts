@@ -1,0 +1,201 @@
+/**
+ * `smimectl serve` end to end, as a user runs it: a child process on a free port with its own data
+ * directory, a token from `smimectl token`, a certificate from the host's demo CA registered over HTTP and
+ * followed through the queue to `GET users`, then SIGTERM and exit 0; then a restart on the same data.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDemoCa } from "../../../shared/local/demo-ca.ts";
+import { cliLauncher, REPO, runCli } from "../../support/cli.ts";
+
+const DAY = 86_400_000;
+
+interface HostProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Everything the host wrote so far. */
+  output(): string;
+  /** Resolves with the exit status (null when killed by a signal). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `smimectl serve …` and waits for the banner's URL. */
+async function startHost(args: readonly string[], env: Record<string, string> = {}): Promise<HostProcess> {
+  const child = spawn(process.execPath, [await cliLauncher(), "serve", ...args], {
+    cwd: REPO,
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
+  child.stderr?.on("data", (b: Buffer) => (out += b.toString("utf8")));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const m = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(out);
+      if (m?.[1]) {
+        child.stdout?.off("data", look);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on("data", look);
+    void exited.then(({ code }) => reject(new Error(`the host exited (${code}) before starting:\n${out}`)));
+  });
+  return { child, url, output: () => out, exited };
+}
+
+async function token(dataDir: string, role: string): Promise<string> {
+  const r = await runCli(["token", "--role", role, "--data", dataDir]);
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  return r.stdout.trim();
+}
+
+async function getJson(url: string, bearer?: string): Promise<{ status: number; body: unknown }> {
+  const r = await fetch(url, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+  return { status: r.status, body: await r.json() };
+}
+
+/** Polls until `check` returns a value (the pipeline is asynchronous: HTTP → queue → processor). */
+async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  limitMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface UserSummary {
+  userPrincipalName: string;
+  state: string;
+  signingReady?: boolean;
+  encryptionReady?: boolean;
+}
+
+const findUser = (url: string, bearer: string, upn: string, state: string) => async () => {
+  const r = await getJson(`${url}/api/users`, bearer);
+  const users = (r.body as { users?: UserSummary[] }).users ?? [];
+  return users.find((u) => u.userPrincipalName === upn && u.state === state);
+};
+
+describe("smimectl serve", () => {
+  let dataDir: string;
+  let host: HostProcess;
+  let admin: string;
+  let trustPem: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "smime-serve-"));
+    host = await startHost(["--port", "0", "--data", dataDir]);
+  }, 90_000);
+
+  afterAll(async () => {
+    if (host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGKILL");
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers GET health with every dependency ok, without a token", async () => {
+    const r = await getJson(`${host.url}/api/health`);
+    expect(r).toEqual({ status: 200, body: { status: "ok", checks: { tables: "ok", bus: "ok" } } });
+  });
+
+  it("refuses GET users without a token", async () => {
+    expect((await getJson(`${host.url}/api/users`)).status).toBe(401);
+  });
+
+  it("registers a certificate over HTTP and shows its user ready in GET users", async () => {
+    admin = await token(dataDir, "admin");
+    const ca = await openDemoCa({ dir: join(dataDir, "demo-ca"), baseUrl: host.url, now: new Date() });
+    trustPem = await readFile(ca.trustStorePath, "utf8");
+    const now = Date.now();
+    const leaf = await ca.issue({
+      email: "alice@contoso.com",
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(now + 365 * DAY),
+    });
+    const r = await fetch(`${host.url}/api/certificates`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        userPrincipalName: "alice@contoso.com",
+        certificate: leaf.pem,
+        purpose: "both",
+      }),
+    });
+    expect(r.status).toBe(202);
+    expect(await r.json()).toEqual({ thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) });
+    const alice = await eventually(
+      findUser(host.url, admin, "alice@contoso.com", "ready"),
+      "alice to be ready",
+    );
+    expect(alice).toMatchObject({ signingReady: true, encryptionReady: true });
+  });
+
+  it("logs JSON lines with invocation ids, and never the bearer token", () => {
+    const lines = host
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const handled = lines.find(
+      (l) => l.functionName === "onCertificateEvent" && typeof l.invocationId === "string",
+    );
+    expect(handled).toBeDefined();
+    expect(host.output()).not.toContain(admin);
+  });
+
+  it("stops on SIGTERM: drains, stops Azurite and exits 0", async () => {
+    host.child.kill("SIGTERM");
+    expect(await host.exited).toEqual({ code: 0, signal: null });
+    expect(host.output()).toContain('"message":"stopped"');
+  });
+
+  it("restarts on the same data with the same demo CA and the users it had", async () => {
+    const again = await startHost(["--port", "0", "--data", dataDir]);
+    try {
+      const ca = await openDemoCa({ dir: join(dataDir, "demo-ca"), baseUrl: again.url, now: new Date() });
+      expect(await readFile(ca.trustStorePath, "utf8")).toBe(trustPem);
+      const reader = await token(dataDir, "reader");
+      expect(await findUser(again.url, reader, "alice@contoso.com", "ready")()).toBeDefined();
+    } finally {
+      again.child.kill("SIGTERM");
+      expect(await again.exited).toEqual({ code: 0, signal: null });
+    }
+  }, 90_000);
+});
+
+describe("smimectl serve with bad settings", () => {
+  it("exits 2 naming each bad setting, before starting anything", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "smime-serve-bad-"));
+    try {
+      const child = spawn(
+        process.execPath,
+        [await cliLauncher(), "serve", "--port", "0", "--data", dataDir],
+        {
+          cwd: REPO,
+          env: { ...process.env, DRY_RUN: "perhaps", EXPIRY_THRESHOLDS_DAYS: "30,soon" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr?.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/DRY_RUN: /);
+      expect(stderr).toMatch(/EXPIRY_THRESHOLDS_DAYS: /);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
