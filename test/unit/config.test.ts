@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseSettings } from "../../shared/config.ts";
 
@@ -203,4 +204,31 @@ describe("parsed settings are frozen", () => {
     expect(s.dryRun).toBe(false);
     expect(s.expiryThresholdsDays).toEqual([14, 7]);
   });
+});
+
+describe("local.settings.example.json", () => {
+  const example = JSON.parse(
+    readFileSync(new URL("../../local.settings.example.json", import.meta.url), "utf8"),
+  ) as { Values: Record<string, string> };
+
+  it("parses as it is", () => {
+    expect(() => parseSettings(example.Values, CWD)).not.toThrow();
+  });
+
+  const designNames = [
+    "TRUST_STORE_PATH",
+    "FETCH_ALLOW_PRIVATE_NETWORK",
+    "EXPIRY_THRESHOLDS_DAYS",
+    "NOTIFY_CHANNEL",
+    "MAIL_SENDER",
+    "DRY_RUN",
+    "GRAPH_TENANT_ID",
+    "GRAPH_CLIENT_ID",
+    "GRAPH_BASE_URL",
+    "GRAPH_CLIENT_STATE",
+    "LDAP_URL",
+    "AUTH_TENANT_ID",
+    "AUTH_AUDIENCE",
+  ];
+  it.each(designNames)("lists %s", (name) => expect(Object.keys(example.Values)).toContain(name));
 });
