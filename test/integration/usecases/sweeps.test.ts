@@ -1,0 +1,172 @@
+import { createHash } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
+import { checkCrls } from "../../../shared/usecases/check-crls.ts";
+import { CursorNames } from "../../../shared/usecases/deps.ts";
+import { revalidateOnTrustChange } from "../../../shared/usecases/revalidate-all.ts";
+import { scanExpiry } from "../../../shared/usecases/scan-expiry.ts";
+import type { Minted } from "../../support/pki.ts";
+import { base64, type Harness, harness, NOW } from "./harness.ts";
+
+let h: Harness;
+let files = 0;
+
+beforeEach(async () => {
+  h = await harness(`ucsweeps${++files}`);
+});
+afterEach(() => h.close());
+
+const sha1 = (der: Uint8Array) => createHash("sha1").update(der).digest("hex").toUpperCase();
+
+function record(label: string, overrides: Partial<CertificateRecord> = {}): CertificateRecord {
+  return {
+    userId: `user-${label}`,
+    thumbprint: sha1(Buffer.from(label)),
+    userPrincipalName: `${label}@contoso.com`,
+    sources: ["manual"],
+    purpose: "both",
+    state: "valid",
+    emailAddresses: [`${label}@contoso.com`],
+    crlUrls: [],
+    thresholdsAnnounced: [],
+    revision: 0,
+    notAfter: "2027-01-01T00:00:00.000Z",
+    updatedAt: NOW.toISOString(),
+    ...overrides,
+  };
+}
+
+async function put(...records: CertificateRecord[]) {
+  for (const r of records) await h.stores.certificates.put(r, { force: true });
+}
+
+/** A record of a minted leaf, as onCertificateEvent would have stored it. */
+function leafRecord(label: string, leaf: Minted): CertificateRecord {
+  return record(label, {
+    thumbprint: sha1(leaf.der),
+    certificate: base64(leaf.der),
+    crlUrls: [h.pki.caCrlUrl, h.pki.rootCrlUrl],
+  });
+}
+
+const typesOf = (events: readonly { type: string }[]) => events.map((e) => e.type);
+
+describe("scanExpiry", () => {
+  it("announces each newly crossed threshold and each expiry, and a second scan publishes nothing new", async () => {
+    await put(
+      record("soon", { notAfter: "2026-06-10T00:00:00.000Z" }),
+      record("announced", { notAfter: "2026-06-10T00:00:00.000Z", thresholdsAnnounced: [30, 14] }),
+      record("gone", { notAfter: "2026-05-31T00:00:00.000Z" }),
+      record("later"),
+      record("revoked", { state: "revoked", notAfter: "2026-06-02T00:00:00.000Z" }),
+    );
+    const result = await scanExpiry(h.deps, { now: NOW });
+    expect(result).toEqual({ scanned: 5, published: 2, failed: 0 });
+    const byType = [...h.appended].sort((a, b) => a.type.localeCompare(b.type));
+    expect(byType.map((e) => [e.type, e.data])).toMatchObject([
+      ["certificate.expired", { userId: "user-gone" }],
+      ["certificate.expiring", { userId: "user-soon", thresholdDays: 14, daysLeft: 9 }],
+    ]);
+    const depth = await h.inProcessBus.depth("certificateEvents");
+    await scanExpiry(h.deps, { now: NOW });
+    // The same ids again: the queue's duplicate detection keeps one message each.
+    expect(await h.inProcessBus.depth("certificateEvents")).toEqual(depth);
+    expect(depth.active).toBe(2);
+    expect((await h.stores.cursors.get(CursorNames.scanExpiryLastRun))?.value).toBe(NOW.toISOString());
+  });
+});
+
+describe("checkCrls", () => {
+  it("records healthy endpoints, finds a listed certificate, and announces an outage and its end once each", async () => {
+    const listed = await h.pki.leaf({ email: "listed@contoso.com" });
+    const fine = await h.pki.leaf({ email: "fine@contoso.com" });
+    await put(leafRecord("listed", listed), leafRecord("fine", fine));
+
+    expect(await checkCrls(h.deps, { now: NOW })).toEqual({
+      checked: 2,
+      unreachable: 0,
+      revoked: 0,
+      failed: 0,
+    });
+    expect(h.appended).toEqual([]);
+    expect((await h.stores.crlHealth.list()).map((c) => [c.url, c.status]).sort()).toEqual(
+      [
+        [h.pki.caCrlUrl, "healthy"],
+        [h.pki.rootCrlUrl, "healthy"],
+      ].sort(),
+    );
+
+    await h.pki.publishCaCrl([listed.serial]);
+    h.resetNetworkCaches();
+    expect((await checkCrls(h.deps, { now: NOW })).revoked).toBe(1);
+    expect(h.appended.map((e) => [e.type, e.data])).toMatchObject([
+      ["certificate.revoked", { userId: "user-listed", thumbprint: sha1(listed.der), detectedBy: "crl" }],
+    ]);
+
+    h.appended.splice(0);
+    h.pki.server.route("/ca.crl", { status: 503 });
+    h.resetNetworkCaches();
+    const down = "2026-06-01T01:00:00.000Z";
+    h.clock.set(down);
+    expect((await checkCrls(h.deps, { now: h.clock.now() })).unreachable).toBe(1);
+    expect(typesOf(h.appended)).toEqual([
+      "crl.unreachable",
+      "certificate.revalidationRequested",
+      "certificate.revalidationRequested",
+    ]);
+    expect(h.appended[0]?.data).toMatchObject({ url: h.pki.caCrlUrl, since: down });
+    expect((await h.stores.crlHealth.get(h.pki.caCrlUrl))?.value).toMatchObject({
+      status: "unreachable",
+      downSince: down,
+      lastSuccessAt: NOW.toISOString(),
+    });
+
+    h.appended.splice(0);
+    h.clock.set("2026-06-01T02:00:00.000Z");
+    h.resetNetworkCaches();
+    await checkCrls(h.deps, { now: h.clock.now() });
+    expect(h.appended).toEqual([]);
+
+    await h.pki.publishCaCrl();
+    h.resetNetworkCaches();
+    h.clock.set("2026-06-01T03:00:00.000Z");
+    await checkCrls(h.deps, { now: h.clock.now() });
+    expect(h.appended.map((e) => [e.type, e.data])).toMatchObject([
+      ["crl.recovered", { url: h.pki.caCrlUrl, downSince: down, recoveredAt: "2026-06-01T03:00:00.000Z" }],
+      ["certificate.revalidationRequested", { reason: `crl.recovered ${h.pki.caCrlUrl}` }],
+      ["certificate.revalidationRequested", { reason: `crl.recovered ${h.pki.caCrlUrl}` }],
+    ]);
+    expect((await h.stores.crlHealth.get(h.pki.caCrlUrl))?.value.status).toBe("healthy");
+  });
+});
+
+describe("revalidateOnTrustChange", () => {
+  it("re-validates every live certificate on the first run and on each new trust store, never twice for one", async () => {
+    await put(record("a"), record("b"), record("removed", { state: "removed" }));
+    const first = await revalidateOnTrustChange(h.deps, { now: NOW });
+    expect(first).toMatchObject({ changed: true, published: 2 });
+    expect(h.appended.map((e) => e.data)).toMatchObject([
+      { userId: "user-a", requestedAt: NOW.toISOString() },
+      { userId: "user-b", requestedAt: NOW.toISOString() },
+    ]);
+    expect(await revalidateOnTrustChange(h.deps, { now: NOW })).toEqual({
+      changed: false,
+      fingerprint: "fingerprint-1",
+    });
+    h.fingerprint = "fingerprint-2";
+    h.appended.splice(0);
+    expect(await revalidateOnTrustChange(h.deps, { now: new Date("2026-06-02T00:00:00Z") })).toMatchObject({
+      changed: true,
+      published: 2,
+    });
+    expect(h.appended[0]?.data).toMatchObject({ reason: "trust store changed (fingerprint-2)" });
+  });
+
+  it("finishes a re-validation a crash interrupted with the time it began, so its events keep their ids", async () => {
+    await put(record("a"));
+    const began = "2026-05-31T00:00:00.000Z";
+    await h.stores.cursors.set(CursorNames.trustStorePending, `fingerprint-1 ${began}`, new Date(began));
+    await revalidateOnTrustChange(h.deps, { now: NOW });
+    expect(h.appended.map((e) => e.data)).toMatchObject([{ userId: "user-a", requestedAt: began }]);
+  });
+});
