@@ -1,10 +1,10 @@
 /**
- * `GET /api/events?type=&user=&limit=` (Reader): the audit ledger, newest first.
- * `user` is a user principal name (anything with an @) or an object id.
+ * `GET /api/events?type=&user=&limit=` (Reader): the audit ledger, newest first (the use case
+ * `queryEvents`). `user` is a user principal name (anything with an @) or an object id.
  */
 import { z } from "zod";
 import { Events, type EventType } from "../../contracts/events.ts";
-import type { AuditLedger, UserStore } from "../../ports.ts";
+import { type QueryEventsDeps, queryEvents } from "../../usecases/query-events.ts";
 import type { Handler } from "../api.ts";
 import { limitParameter, readQuery } from "../body.ts";
 import { json } from "../responses.ts";
@@ -21,27 +21,10 @@ const Query = z.strictObject({
   limit: limitParameter(EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT),
 });
 
-export interface GetEventsDeps {
-  readonly audit: Pick<AuditLedger, "list">;
-  readonly users: Pick<UserStore, "findByUpn">;
-}
+export type GetEventsDeps = QueryEventsDeps;
 
 export function getEvents(deps: GetEventsDeps): Handler {
-  return async (request) => {
-    const query = readQuery(request.query, Query);
-    let userId: string | undefined;
-    if (query.user !== undefined) {
-      userId = query.user.includes("@") ? (await deps.users.findByUpn(query.user))?.userId : query.user;
-      // A UPN nobody knows has no events; asking the ledger without the filter would answer with everyone's.
-      if (userId === undefined) return json(200, { events: [] });
-    }
-    const events = await deps.audit.list({
-      limit: query.limit,
-      ...(query.type === undefined ? {} : { type: query.type }),
-      ...(userId === undefined ? {} : { userId }),
-    });
-    return json(200, { events });
-  };
+  return async (request) => json(200, await queryEvents(deps, readQuery(request.query, Query)));
 }
 
 export const getEventsRoute = (deps: GetEventsDeps): Route => ({

@@ -14,7 +14,7 @@ import { createRouter } from "../../../shared/http/router.ts";
 import { apiRoutes } from "../../../shared/http/routes/index.ts";
 import { POST_CERTIFICATES_BODY_LIMIT } from "../../../shared/http/routes/post-certificates.ts";
 import type { Clock } from "../../../shared/ports.ts";
-import { capturingLogger } from "../../unit/http/fixtures.ts";
+import { capturingLogger, memoryStores } from "../../unit/http/fixtures.ts";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
 const clock: Clock = { now: () => NOW };
@@ -39,8 +39,7 @@ beforeAll(async () => {
       return { thumbprint: "0123456789ABCDEF0123456789ABCDEF01234567", userId: "u", eventId: "e" };
     },
     readStatus: async () => ({ certificates: { valid: 1 } }),
-    audit: { list: async () => [] },
-    users: { findByUpn: async () => undefined, scan: async function* () {} },
+    ...memoryStores([], []),
     checks: { tables: async () => {} },
     logger: log.logger,
   });

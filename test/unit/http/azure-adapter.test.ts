@@ -8,7 +8,7 @@ import {
 } from "../../../shared/http/azure-adapter.ts";
 import { createRouter, type Route } from "../../../shared/http/router.ts";
 import { apiRoutes } from "../../../shared/http/routes/index.ts";
-import { capturingLogger, mint, type SigningKey, signingKey, verifierFor } from "./fixtures.ts";
+import { capturingLogger, memoryStores, mint, type SigningKey, signingKey, verifierFor } from "./fixtures.ts";
 
 let key: SigningKey;
 const tokens = { reader: "", admin: "" };
@@ -25,8 +25,7 @@ beforeAll(async () => {
       return { thumbprint: "0123456789ABCDEF0123456789ABCDEF01234567", userId: "u", eventId: "e" };
     },
     readStatus: async () => ({ certificates: { valid: 2 } }),
-    audit: { list: async () => [] },
-    users: { findByUpn: async () => undefined, scan: async function* () {} },
+    ...memoryStores([], []),
     checks: {},
     logger: capturingLogger().logger,
   });

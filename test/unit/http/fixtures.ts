@@ -12,6 +12,7 @@ import {
   SignJWT,
 } from "jose";
 import { createJsonLogger } from "../../../shared/adapters/logger.ts";
+import type { AuditRecord, UserRecord } from "../../../shared/contracts/rows.ts";
 import type { ApiRequest } from "../../../shared/http/api.ts";
 import {
   AppRoles,
@@ -19,7 +20,7 @@ import {
   entraIssuers,
   type TokenVerifier,
 } from "../../../shared/http/auth.ts";
-import type { Clock } from "../../../shared/ports.ts";
+import type { AuditLedger, Clock, UserStore } from "../../../shared/ports.ts";
 
 export const TENANT = "8f3a9c1e-2b4d-4e6f-9a0b-1c2d3e4f5a6b";
 export const OTHER_TENANT = "11111111-2222-4333-8444-555555555555";
@@ -144,3 +145,36 @@ export const json = (value: unknown) => ({
   body: JSON.stringify(value),
   headers: { "content-type": "application/json" },
 });
+
+/** Ports the query routes reach, kept in memory, counting the reads so a refusal can prove none ran. */
+export function memoryStores(users: readonly UserRecord[], audit: readonly AuditRecord[]) {
+  const reads = { users: 0, audit: [] as object[] };
+  const userStore: UserStore = {
+    get: async (userId) => {
+      reads.users++;
+      const value = users.find((u) => u.userId === userId);
+      return value && { value, etag: "1" };
+    },
+    findByUpn: async (upn) => {
+      reads.users++;
+      return users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
+    },
+    put: async () => {
+      throw new Error("the query routes never write");
+    },
+    async *scan() {
+      reads.users++;
+      yield* users;
+    },
+  };
+  const auditLedger: AuditLedger = {
+    append: async () => {
+      throw new Error("the query routes never write");
+    },
+    list: async (query) => {
+      reads.audit.push(query);
+      return audit.slice(0, query.limit);
+    },
+  };
+  return { users: userStore, audit: auditLedger, reads };
+}
