@@ -10,10 +10,22 @@
  */
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import type { TokenCredential } from "@azure/identity";
+import { azureCredential } from "./adapters/azure-credential.ts";
 import { createJsonLogger, type JsonLogger } from "./adapters/logger.ts";
-import { createTableStores, type TableStores } from "./adapters/tables/index.ts";
+import {
+  createTableStores,
+  type TableStores,
+  type TablesConnectionOptions,
+} from "./adapters/tables/index.ts";
 import { createNetworkSources } from "./cli/network-sources.ts";
-import { ConfigError, settings as loadSettings, type Settings } from "./config.ts";
+import {
+  ConfigError,
+  settings as loadSettings,
+  type ServiceBusSettings,
+  type Settings,
+  type TablesSettings,
+} from "./config.ts";
 import { parseCrl } from "./pki/crl.ts";
 import { createEngine } from "./pki/engine.ts";
 import type { CrlFetchResult } from "./pki/revocation.ts";
@@ -181,29 +193,72 @@ function requireAzureSettings(settings: Settings): void {
   if (missing.length > 0) throw new ConfigError(missing);
 }
 
-let current: Runtime | undefined;
-let azureFactory: ((settings: Settings) => Runtime) | undefined;
-
-/**
- * Registers how Azure mode builds its runtime (shared/runtime-azure.ts does, when functions/index.ts loads
- * it), so that this file and the local host never load the Service Bus SDK.
- */
-export function setAzureRuntimeFactory(factory: (settings: Settings) => Runtime): void {
-  azureFactory = factory;
+/** The Service Bus side of Azure mode: the EventBus and QueueStats ports over one client. */
+export interface AzureBus extends EventBus, QueueStats {
+  close(): Promise<void>;
 }
 
-/** The process's runtime: the local host's, once it has installed one, else Azure's, built on first use. */
+/** Builds the Service Bus adapter from its settings (a connection string, or a namespace and a credential). */
+export type AzureBusFactory = (settings: ServiceBusSettings, credential: () => TokenCredential) => AzureBus;
+
+function tablesOf(settings: TablesSettings, prefix: string): TablesConnectionOptions {
+  if (settings.kind === "connectionString")
+    return { connectionString: settings.connectionString, tablePrefix: prefix };
+  return { endpoint: settings.endpoint, credential: azureCredential(settings.clientId), tablePrefix: prefix };
+}
+
+/**
+ * Azure mode: Service Bus, Table storage (managed identity unless a connection string is given), the
+ * trust store from TRUST_STORE_PATH and the guarded fetcher. Nothing connects until first use.
+ * @throws ConfigError naming each setting Azure cannot run without
+ */
+export function createAzureRuntime(
+  settings: Settings,
+  createBus: AzureBusFactory,
+  clock: Clock = systemClock,
+): Runtime {
+  requireAzureSettings(settings);
+  const serviceBus = settings.serviceBus as ServiceBusSettings;
+  const logger = createJsonLogger({ level: settings.logLevel, fields: { mode: "azure" } });
+  const bus = createBus(serviceBus, () =>
+    azureCredential(serviceBus.kind === "identity" ? serviceBus.clientId : undefined),
+  );
+  return assemble("azure", {
+    settings,
+    logger,
+    clock,
+    stores: createTableStores(tablesOf(settings.tables as TablesSettings, settings.tablePrefix)),
+    bus,
+    pki: createPkiDeps({
+      trustStorePath: settings.trustStorePath as string,
+      allowPrivateNetwork: settings.fetchAllowPrivateNetwork,
+      clock,
+    }),
+    close: () => bus.close(),
+  });
+}
+
+let current: Runtime | undefined;
+let azureBusFactory: AzureBusFactory | undefined;
+
+/** Tells `runtime()` how to reach Service Bus in Azure mode (functions/index.ts, before any invocation). */
+export function useAzureBus(factory: AzureBusFactory): void {
+  azureBusFactory = factory;
+}
+
+/**
+ * The process's runtime: the one installed (the local host, tests), else Azure's, built on first use.
+ * @throws ConfigError naming each bad or missing setting
+ */
 export function runtime(): Runtime {
   if (current) return current;
-  const settings = loadSettings();
-  requireAzureSettings(settings);
-  if (!azureFactory)
-    throw new Error("runtime(): no runtime installed (the local host or the Azure entry installs one)");
-  current = azureFactory(settings);
+  if (!azureBusFactory)
+    throw new Error("runtime(): no runtime installed and no Service Bus adapter registered");
+  current = createAzureRuntime(loadSettings(), azureBusFactory);
   return current;
 }
 
-/** Makes `runtime` answer with this one (the local host, tests). */
+/** Makes `runtime()` answer with this one (the local host, tests). */
 export function installRuntime(value: Runtime): void {
   current = value;
 }
@@ -212,6 +267,3 @@ export function installRuntime(value: Runtime): void {
 export function uninstallRuntime(): void {
   current = undefined;
 }
-
-/** The pieces Azure mode is built from, for shared/runtime-azure.ts. */
-export const runtimeParts = { assemble, systemClock } as const;
