@@ -19,7 +19,13 @@ import { nextState, readyForPurpose, verdictOf } from "../domain/lifecycle.ts";
 import { notificationsFor } from "../domain/notification-policy.ts";
 import { PoisonMessageError } from "../errors.ts";
 import type { ReceivedMessage } from "../ports.ts";
-import { applyEvent, type CertificateEvent, type Draft, material } from "./certificate-changes.ts";
+import {
+  applyEvent,
+  type CertificateEvent,
+  canonicalJson,
+  type Draft,
+  material,
+} from "./certificate-changes.ts";
 import { withConflictRetry } from "./conflict-retry.ts";
 import { type Deps, eventSource } from "./deps.ts";
 import { publishEvents } from "./publish-events.ts";
@@ -144,8 +150,7 @@ async function decide(
   });
   const verdictChanged =
     !stored ||
-    JSON.stringify([stored.signing, stored.encryption]) !==
-      JSON.stringify([record.signing, record.encryption]);
+    canonicalJson([stored.signing, stored.encryption]) !== canonicalJson([record.signing, record.encryption]);
   const bump = !stored || transition.state !== stored.state || verdictChanged;
   return {
     ...record,
@@ -235,7 +240,7 @@ async function userChanged(
     const next = applyUserChange(stored?.value, d, now);
     if (
       stored &&
-      JSON.stringify({ ...next, updatedAt: "" }) === JSON.stringify({ ...stored.value, updatedAt: "" })
+      canonicalJson({ ...next, updatedAt: "" }) === canonicalJson({ ...stored.value, updatedAt: "" })
     )
       return "unchanged" as const;
     await deps.users.put(next, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
