@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditRecord, UserRecord } from "../../../shared/contracts/rows.ts";
 import { AppRoles } from "../../../shared/http/auth.ts";
 import { createRouter } from "../../../shared/http/router.ts";
+import { getHealthRoute } from "../../../shared/http/routes/get-health.ts";
 import { type ApiDeps, apiRoutes } from "../../../shared/http/routes/index.ts";
 import { POST_CERTIFICATES_BODY_LIMIT } from "../../../shared/http/routes/post-certificates.ts";
 import type { RegisterCertificateInput } from "../../../shared/usecases/register-certificate.ts";
@@ -421,5 +422,52 @@ describe("GET status", () => {
     expect(response.status).toBe(400);
     expect(body.error?.message).toBe('query: unknown parameter "verbose"');
     expect(calls.readStatus).toBe(0);
+  });
+});
+
+describe("GET health", () => {
+  const cases: {
+    name: string;
+    checks: Record<string, () => Promise<void>>;
+    status: number;
+    body: object;
+  }[] = [
+    { name: "no dependencies", checks: {}, status: 200, body: { status: "ok", checks: {} } },
+    {
+      name: "all answer",
+      checks: { tables: async () => {}, bus: async () => {} },
+      status: 200,
+      body: { status: "ok", checks: { tables: "ok", bus: "ok" } },
+    },
+    {
+      name: "one fails",
+      checks: {
+        tables: async () => {},
+        bus: async () => {
+          throw new Error("amqp://sb.example: 401 SharedAccessKey=abc rejected");
+        },
+      },
+      status: 503,
+      body: { status: "degraded", checks: { tables: "ok", bus: "failing" } },
+    },
+    {
+      name: "one never answers",
+      checks: { tables: () => new Promise<void>(() => {}) },
+      status: 503,
+      body: { status: "degraded", checks: { tables: "failing" } },
+    },
+  ];
+
+  it.each(cases)("$name → $status, no details", async ({ checks, status, body }) => {
+    const log = capturingLogger();
+    const router = createRouter([getHealthRoute({ checks, logger: log.logger, timeoutMs: 50 })], {
+      verifier: verifierFor(key),
+      logger: log.logger,
+    });
+    const response = await router.dispatch(request({ path: "/api/health" }));
+    expect(response.status).toBe(status);
+    expect(JSON.parse(response.body)).toEqual(body);
+    if (status === 503) expect(log.text()).toContain("health check failing");
+    expect(log.text()).not.toContain("abc rejected");
   });
 });
