@@ -28,6 +28,7 @@ import {
 } from "./certificate-changes.ts";
 import { withConflictRetry } from "./conflict-retry.ts";
 import { type Deps, eventSource } from "./deps.ts";
+import { processUserChanged } from "./process-user-changed.ts";
 import { publishEvents } from "./publish-events.ts";
 import { refreshReadiness } from "./refresh-readiness.ts";
 import { type ValidatedFields, validateRecord } from "./validate-record.ts";
@@ -69,7 +70,7 @@ export async function processCertificateEvent(
   message: ReceivedMessage,
 ): Promise<ProcessOutcome> {
   const event = parseMessage(message);
-  if (event.type === "user.changed") return userChanged(deps, event);
+  if (event.type === "user.changed") return processUserChanged(deps, event);
   if (!CERTIFICATE_EVENTS.has(event.type))
     throw new PoisonMessageError("UnexpectedEventType", `${event.type} is not handled on certificate-events`);
   return certificateEvent(deps, event as PipelineEvent & CertificateEvent);
@@ -221,76 +222,4 @@ async function followUps(
   });
   for (const notice of notices) out.push(createEvent("notification.requested", notice, options));
   return out;
-}
-
-/**
- * A user's directory change: the user record follows it, a new primary SMTP address re-validates every
- * certificate of the user (SMTP_MISMATCH depends on it), and the readiness summary is refreshed (a disabled
- * or deleted user is not ready). The re-validation requests are published on every delivery — their ids
- * come from the change — so a crash after the user write loses none of them.
- */
-async function userChanged(
-  deps: ProcessCertificateEventDeps,
-  event: PipelineEvent & { type: "user.changed" },
-): Promise<ProcessOutcome> {
-  const now = deps.clock.now();
-  const d = event.data;
-  const result = await withConflictRetry(`user ${d.userId}`, async () => {
-    const stored = await deps.users.get(d.userId);
-    const next = applyUserChange(stored?.value, d, now);
-    if (
-      stored &&
-      canonicalJson({ ...next, updatedAt: "" }) === canonicalJson({ ...stored.value, updatedAt: "" })
-    )
-      return "unchanged" as const;
-    await deps.users.put(next, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
-    return "changed" as const;
-  });
-  const requests =
-    d.change === "primarySmtpChanged"
-      ? (await deps.certificates.listByUser(d.userId))
-          .filter((c) => c.state !== "removed" && c.state !== "revoked")
-          .map((c) =>
-            createEvent(
-              "certificate.revalidationRequested",
-              {
-                userId: c.userId,
-                thumbprint: c.thumbprint,
-                reason: `user.changed ${d.change}`,
-                requestedAt: d.observedAt,
-              },
-              { source: SOURCE, time: now },
-            ),
-          )
-      : [];
-  await publishEvents(deps, requests);
-  await refreshReadiness(deps, d, now);
-  deps.logger.info("user changed", { eventId: event.id, userId: d.userId, change: d.change, result });
-  return { eventId: event.id, type: event.type, result, published: requests.length };
-}
-
-function applyUserChange(
-  stored: UserRecord | undefined,
-  d: EventData<"user.changed">,
-  now: Date,
-): UserRecord {
-  const base: UserRecord = stored ?? {
-    userId: d.userId,
-    userPrincipalName: d.userPrincipalName,
-    accountEnabled: true,
-    deleted: false,
-    reasons: [],
-    updatedAt: now.toISOString(),
-  };
-  const change: Partial<UserRecord> =
-    d.change === "primarySmtpChanged"
-      ? d.primarySmtp === undefined
-        ? {}
-        : { primarySmtp: d.primarySmtp }
-      : d.change === "disabled"
-        ? { accountEnabled: false }
-        : d.change === "enabled"
-          ? { accountEnabled: true }
-          : { deleted: true };
-  return { ...base, userPrincipalName: d.userPrincipalName, ...change, updatedAt: now.toISOString() };
 }
