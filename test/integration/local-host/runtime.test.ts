@@ -2,10 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { functionRegistry } from "../../../functions/registry.ts";
 import { createInProcessBus, type InProcessBus } from "../../../shared/adapters/in-process-bus/bus.ts";
 import { silentLogger } from "../../../shared/adapters/logger.ts";
 import { ConfigError, parseSettings } from "../../../shared/config.ts";
 import { type DemoCa, openDemoCa } from "../../../shared/local/demo-ca.ts";
+import { localFunctions } from "../../../shared/local/local-functions.ts";
+import { parseSchedule } from "../../../shared/local/ncrontab.ts";
 import { parseCertificate } from "../../../shared/pki/certificate.ts";
 import {
   createAzureRuntime,
@@ -139,5 +142,32 @@ describe("the Azure runtime", () => {
     expect(azure.mode).toBe("azure");
     expect(seen).toEqual(["ns.servicebus.windows.net"]);
     expect(azure.settings.trustStorePath).toBe(trustPath);
+  });
+});
+
+describe("what the local host runs", () => {
+  it("takes every entry of the function registry: queues and timers as they are, HTTP by route name", () => {
+    const functions = localFunctions(local.deps, silentLogger);
+    const http = functionRegistry.filter((e) => e.trigger === "http").map((e) => e.name);
+    expect(functions.queues.map((q) => q.name)).toEqual(
+      functionRegistry.filter((e) => e.trigger === "queue").map((e) => e.name),
+    );
+    expect(functions.timers.map((t) => t.name)).toEqual(
+      functionRegistry.filter((e) => e.trigger === "timer").map((e) => e.name),
+    );
+    for (const timer of functions.timers) expect(() => parseSchedule(timer.schedule)).not.toThrow();
+    expect(functions.routes.map((r) => r.name)).toEqual(expect.arrayContaining(http));
+  });
+
+  it("refuses to start with an HTTP function it has no route for", () => {
+    const stray = {
+      name: "getNothing",
+      trigger: "http",
+      options: { route: "nothing" },
+      handler: async () => ({}),
+    } as const;
+    expect(() => localFunctions(local.deps, silentLogger, [...functionRegistry, stray])).toThrow(
+      /getNothing/,
+    );
   });
 });
