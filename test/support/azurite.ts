@@ -31,6 +31,12 @@ export interface AzuriteOptions {
   readonly dataDir?: string;
   /** Force in-memory persistence (the default when no dataDir is given). */
   readonly inMemory?: boolean;
+  /** Listen on this port (e.g. 10002, where Storage Explorer looks); default a free one. */
+  readonly port?: number;
+  /** Serve https with this certificate and key (PEM files); needed for bearer tokens. */
+  readonly https?: { readonly certFile: string; readonly keyFile: string };
+  /** Accept Entra-style bearer tokens ("basic": lifetime, issuer and audience checked, signature not). */
+  readonly oauth?: "basic";
   /** Give up when Azurite has not answered within this time. Default 20 s. */
   readonly startTimeoutMs?: number;
 }
@@ -38,7 +44,7 @@ export interface AzuriteOptions {
 export interface RunningAzurite {
   /** `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=…;TableEndpoint=…;` */
   readonly connectionString: string;
-  /** `http://127.0.0.1:PORT/devstoreaccount1` */
+  /** `http://127.0.0.1:PORT/devstoreaccount1` (https with the `https` option) */
   readonly endpoint: string;
   readonly pid: number;
   /** Graceful stop; resolves once the process has exited. Safe to call twice. */
@@ -61,6 +67,7 @@ const WATCHDOG = [
 
 /** Starts Azurite's Table service on a free loopback port and waits until it listens. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  if (options.port !== undefined) return startOnPort(options.port, options);
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < MAX_PORT_ATTEMPTS; attempt++) {
     const port = await freeLoopbackPort();
@@ -82,7 +89,8 @@ export function azuriteTableEntry(): string {
 
 /** A connection string for an Azurite Table endpoint, in the explicit form the SDK and tools accept. */
 export function azuriteConnectionString(endpoint: string): string {
-  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};`;
+  const protocol = endpoint.startsWith("https:") ? "https" : "http";
+  return `DefaultEndpointsProtocol=${protocol};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};`;
 }
 
 function azuriteArgs(port: number, options: AzuriteOptions): string[] {
@@ -95,6 +103,8 @@ function azuriteArgs(port: number, options: AzuriteOptions): string[] {
     "--disableTelemetry",
     "--silent",
   ];
+  if (options.https) args.push("--cert", options.https.certFile, "--key", options.https.keyFile);
+  if (options.oauth) args.push("--oauth", options.oauth);
   if (options.dataDir !== undefined && options.inMemory !== true) {
     mkdirSync(options.dataDir, { recursive: true });
     return [...args, "--location", options.dataDir];
@@ -115,7 +125,7 @@ async function startOnPort(port: number, options: AzuriteOptions): Promise<Runni
     { stdio: ["pipe", "pipe", "pipe"], cwd: options.dataDir ?? process.cwd(), windowsHide: true },
   );
   await waitUntilStarted(child, options.startTimeoutMs ?? 20_000);
-  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  const endpoint = `${options.https ? "https" : "http"}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("exit", () => resolve());

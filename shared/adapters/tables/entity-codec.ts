@@ -22,8 +22,8 @@ import { PermanentError } from "../../errors.ts";
 export type PropertyValue = string | boolean | { value: number; type: "Int32" | "Double" };
 export type Properties = Record<string, PropertyValue>;
 
-/** Longest string property, in UTF-16 code units (64 KiB). */
-export const MAX_PROPERTY_CHARS = 32 * 1024;
+/** Longest string property we write, in UTF-16 code units: under the service's 64 KiB (32,768). */
+export const MAX_PROPERTY_CHARS = 32_000;
 /** Largest entity Azure Tables accepts, in bytes as it counts them. */
 export const MAX_ENTITY_BYTES = 1024 * 1024;
 /** Longest key kept readable; beyond it the key is hashed (the service's cap is 1 KiB). */
@@ -155,13 +155,22 @@ function putText(properties: Properties, name: string, text: string, json: boole
     properties[base] = text;
     return;
   }
-  const stem = json ? base : `${name}${SEPARATOR}`;
-  for (let i = 0; i * MAX_PROPERTY_CHARS < text.length; i++) {
-    properties[json ? `${stem}${SEPARATOR}${i}` : `${stem}${i}`] = text.slice(
-      i * MAX_PROPERTY_CHARS,
-      (i + 1) * MAX_PROPERTY_CHARS,
-    );
+  chunks(text).forEach((chunk, i) => {
+    properties[`${base}${SEPARATOR}${i}`] = chunk;
+  });
+}
+
+/** Pieces of at most MAX_PROPERTY_CHARS, never cutting a surrogate pair in two (a lone half is not text). */
+function chunks(text: string): string[] {
+  const out: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + MAX_PROPERTY_CHARS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    out.push(text.slice(start, end));
+    start = end;
   }
+  return out;
 }
 
 function encodeNumber(value: number): PropertyValue {

@@ -4,7 +4,14 @@
  * off), creating each table once per process, conditional writes, and turning SDK errors into the errors
  * that decide retry (shared/errors.ts).
  */
-import { RestError, TableClient, type TableEntity, type TableEntityResult } from "@azure/data-tables";
+import { rootCertificates } from "node:tls";
+import {
+  RestError,
+  TableClient,
+  type TableEntity,
+  type TableEntityResult,
+  type TableServiceClientOptions,
+} from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
 import { ConflictError, PermanentError, RetryableError } from "../../errors.ts";
 import type { WriteCondition } from "../../ports.ts";
@@ -22,6 +29,8 @@ export interface TablesConnectionOptions {
   readonly tablePrefix?: string;
   /** Retries the SDK makes itself on throttling, server and network errors before ours see them (default 3). */
   readonly maxRetries?: number;
+  /** PEM of a CA to trust for the endpoint besides the system's (an internal CA, Azurite over https). */
+  readonly trustedCaPem?: string;
 }
 
 /** A raw entity as read, with its ETag. */
@@ -70,20 +79,26 @@ function openClient(options: TablesConnectionOptions, name: string): TableClient
     const insecure = /DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(options.connectionString);
     return TableClient.fromConnectionString(options.connectionString, name, {
       allowInsecureConnection: insecure,
-      ...retryOptions(options),
+      ...pipelineOptions(options),
     });
   }
   if (options.endpoint && options.credential) {
     return new TableClient(options.endpoint, name, options.credential, {
       allowInsecureConnection: options.endpoint.startsWith("http:"),
-      ...retryOptions(options),
+      ...pipelineOptions(options),
     });
   }
   throw new PermanentError("Tables: give a connectionString, or an endpoint and a credential");
 }
 
-function retryOptions(options: TablesConnectionOptions): { retryOptions?: { maxRetries: number } } {
-  return options.maxRetries === undefined ? {} : { retryOptions: { maxRetries: options.maxRetries } };
+/** Client options shared by both ways of connecting. */
+function pipelineOptions(options: TablesConnectionOptions): TableServiceClientOptions {
+  return {
+    ...(options.maxRetries === undefined ? {} : { retryOptions: { maxRetries: options.maxRetries } }),
+    ...(options.trustedCaPem === undefined
+      ? {}
+      : { tlsOptions: { ca: [...rootCertificates, options.trustedCaPem] } }),
+  };
 }
 
 function createTable(client: TableClient, name: string): Table {

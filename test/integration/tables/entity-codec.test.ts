@@ -9,7 +9,7 @@ import {
 import { PermanentError } from "../../../shared/errors.ts";
 
 const at = { table: "T", partitionKey: "p", rowKey: "r" };
-/** What an encoded key is made of: nothing a key forbids (/ \\ # ? controls) and nothing URLs must escape. */
+/** What an encoded key is made of: nothing a key forbids (slash, backslash, #, ?, controls) and nothing URLs must escape. */
 const KEY_ALPHABET = /^[A-Za-z0-9\-._@~]+$/;
 
 describe("encodeKey", () => {
@@ -75,6 +75,15 @@ describe("encodeRecord and decodeProperties", () => {
     expect(Object.keys(properties)).toEqual(["cert__0", "cert__1"]);
     for (const value of Object.values(properties))
       expect(String(value).length).toBeLessThanOrEqual(MAX_PROPERTY_CHARS);
+  });
+
+  it("never cuts a surrogate pair at a chunk boundary", () => {
+    const text = `${"a".repeat(MAX_PROPERTY_CHARS - 1)}😀${"b".repeat(10)}`;
+    const properties = encodeRecord({ text }, at);
+    for (const chunk of Object.values(properties)) {
+      expect(Buffer.from(String(chunk), "utf8").toString("utf8")).toBe(chunk);
+    }
+    expect(decodeProperties(properties, at)).toEqual({ text });
   });
 
   it.each([
