@@ -8,6 +8,8 @@
  */
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { ApiRequest, ApiResponse } from "./api.ts";
+import { HttpError } from "./errors.ts";
+import { errorResponse } from "./responses.ts";
 import type { Router } from "./router.ts";
 
 /** The ApiRequest view of a Functions HTTP request; its body streams as the handler reads it. */
@@ -45,10 +47,22 @@ export function toAzureResponse(response: ApiResponse): HttpResponseInit {
   return { status: response.status, headers: { ...response.headers }, body: response.body };
 }
 
-/** A Functions HTTP handler answering through the router `getRouter` gives (built lazily, once). */
+/**
+ * A Functions HTTP handler answering through the router `getRouter` gives (built lazily, once). A router
+ * that cannot be built (a missing setting) is a 500 in the API's own shape, the reason in the log.
+ */
 export function azureHttpHandler(getRouter: () => Router | Promise<Router>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const router = await getRouter();
+    let router: Router;
+    try {
+      router = await getRouter();
+    } catch (e) {
+      context.error("the HTTP API cannot start", e);
+      const reference = context.invocationId;
+      return toAzureResponse(
+        errorResponse(new HttpError(500, "internal", `the API is not configured; reference ${reference}`)),
+      );
+    }
     return toAzureResponse(await router.dispatch(fromAzureRequest(request), context.invocationId));
   };
 }

@@ -155,3 +155,23 @@ it("registers each route path once, with every method, anonymous to the host (th
     expect(r.methods).toEqual(expect.arrayContaining(["GET", "POST", "DELETE"]));
   }
 });
+
+it("answers 500 in the API's shape when the router cannot be built, the reason in the log only", async () => {
+  const logged: unknown[][] = [];
+  const context = new InvocationContext({
+    invocationId: "inv-9",
+    logHandler: (_level, ...args) => logged.push(args),
+  });
+  const failing = azureHttpHandler(() => {
+    throw new Error("AUTH_TENANT_ID: required for the HTTP API in Azure");
+  });
+  const response = await failing(
+    new HttpRequest({ method: "GET", url: "https://fn.example/api/status" }),
+    context,
+  );
+  expect(response.status).toBe(500);
+  expect(JSON.parse(String(response.body))).toEqual({
+    error: { code: "internal", message: "the API is not configured; reference inv-9" },
+  });
+  expect(JSON.stringify(logged.flat().map(String))).toContain("AUTH_TENANT_ID");
+});
