@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDemoCa } from "../../../shared/local/demo-ca.ts";
+import { parseCrl } from "../../../shared/pki/crl.ts";
 import { cliLauncher, REPO, runCli } from "../../support/cli.ts";
 
 const DAY = 86_400_000;
@@ -142,6 +143,17 @@ describe("smimectl serve", () => {
     expect(alice).toMatchObject({ signingReady: true, encryptionReady: true });
   });
 
+  it("serves the demo CA's CRLs that its certificates name", async () => {
+    const ca = await openDemoCa({ dir: join(dataDir, "demo-ca"), baseUrl: host.url, now: new Date() });
+    for (const url of [ca.crlUrls.issuing, ca.crlUrls.root]) {
+      const r = await fetch(url.replace(/^http:\/\/127\.0\.0\.1:\d+/, host.url));
+      expect(r.status).toBe(200);
+      expect(r.headers.get("content-type")).toBe("application/pkix-crl");
+      const der = new Uint8Array(await r.arrayBuffer());
+      expect(() => parseCrl(der)).not.toThrow();
+    }
+  });
+
   it("logs JSON lines with invocation ids, and never the bearer token", () => {
     const lines = host
       .output()
@@ -173,6 +185,42 @@ describe("smimectl serve", () => {
       expect(await again.exited).toEqual({ code: 0, signal: null });
     }
   }, 90_000);
+});
+
+describe("smimectl serve usage", () => {
+  const cases: ReadonlyArray<{
+    name: string;
+    args: string[];
+    status: number;
+    stdout?: RegExp;
+    stderr?: RegExp;
+  }> = [
+    {
+      name: "--help",
+      args: ["--help"],
+      status: 0,
+      stdout: /usage: smimectl serve \[--port 7071\] \[--data DIR\]/,
+    },
+    {
+      name: "a port that is not a number",
+      args: ["--port", "http"],
+      status: 2,
+      stderr: /--port must be a number/,
+    },
+    {
+      name: "a port out of range",
+      args: ["--port", "70000"],
+      status: 2,
+      stderr: /--port must be 0 to 65535/,
+    },
+    { name: "an unknown flag", args: ["--verbose"], status: 2, stderr: /--verbose/ },
+  ];
+  it.each(cases)("$name", async ({ args, status, stdout, stderr }) => {
+    const r = await runCli(["serve", ...args]);
+    expect(r.status).toBe(status);
+    if (stdout) expect(r.stdout).toMatch(stdout);
+    if (stderr) expect(r.stderr).toMatch(stderr);
+  });
 });
 
 describe("smimectl serve with bad settings", () => {
