@@ -1,6 +1,8 @@
 /**
  * `smimectl`: the command-line face of smime-lifecycle (DESIGN.md "CLI").
  */
+import { runServe } from "./serve-command.ts";
+import { runToken } from "./token-command.ts";
 import { runTrustList } from "./trust-list-command.ts";
 import { ExitCode, UsageError } from "./usage-error.ts";
 import { runValidate } from "./validate-command.ts";
@@ -10,6 +12,8 @@ const USAGE = `usage: smimectl <command> [options]
 commands:
   validate --cert FILE|DIR … --trust FILE …   is this certificate ready for S/MIME in Outlook mobile?
   trust list FILE                              what an .sst / .p7b / PEM bundle holds
+  serve [--port 7071] [--data DIR]             the whole pipeline in one process (what npm start runs)
+  token --role reader|admin [--user UPN]       local mode: a bearer token from the demo issuer
 
 Run "smimectl validate --help" for the validate flags.`;
 
@@ -37,6 +41,10 @@ async function dispatch(argv: readonly string[]): Promise<number> {
   switch (command) {
     case "validate":
       return runValidate(rest);
+    case "serve":
+      return runServe(rest);
+    case "token":
+      return runToken(rest);
     case "trust":
       if (rest[0] === "list") return runTrustList(rest.slice(1));
       throw new UsageError(`unknown trust command "${rest[0] ?? ""}"; try: smimectl trust list FILE`);
