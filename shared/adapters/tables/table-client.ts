@@ -52,7 +52,6 @@ export interface Table {
   ): Promise<string>;
   /** Every entity matching the OData filter, page by page, in PartitionKey then RowKey order. */
   query(filter?: string, pageSize?: number): AsyncIterable<Readonly<Record<string, unknown>>>;
-  delete(partitionKey: string, rowKey: string): Promise<void>;
 }
 
 /** Opens tables of one storage account. */
@@ -114,7 +113,8 @@ function createTable(client: TableClient, name: string): Table {
         );
         return { entity, etag: entity.etag };
       } catch (error) {
-        if (isRestError(error) && error.statusCode === 404) return undefined;
+        if (isRestError(error) && error.statusCode === 404 && errorCode(error) !== "TableNotFound")
+          return undefined;
         throw classify(error, `read ${name} '${partitionKey}'/'${rowKey}'`);
       }
     },
@@ -139,15 +139,6 @@ function createTable(client: TableClient, name: string): Table {
         for await (const page of pages) yield* page;
       } catch (error) {
         throw classify(error, `query ${name}${filter ? ` (${filter})` : ""}`);
-      }
-    },
-    async delete(partitionKey, rowKey) {
-      await ready();
-      try {
-        await client.deleteEntity(partitionKey, rowKey);
-      } catch (error) {
-        if (isRestError(error) && error.statusCode === 404) return;
-        throw classify(error, `delete ${name} '${partitionKey}'/'${rowKey}'`);
       }
     },
   };
@@ -184,8 +175,9 @@ export function classify(error: unknown, what: string): Error {
   if (error instanceof RetryableError || error instanceof PermanentError) return error;
   if (!isRestError(error)) return error instanceof Error ? error : new Error(String(error));
   const status = error.statusCode;
-  const message = `Tables: ${what}: ${status ?? error.code ?? "network error"} ${firstLine(error.message)}`;
-  if (status === 404 && error.code === "TableNotFound") {
+  const code = errorCode(error);
+  const message = `Tables: ${what}: ${[status, code].filter(Boolean).join(" ") || "network error"}: ${serviceMessage(error)}`;
+  if (status === 404 && code === "TableNotFound") {
     created.clear();
     return new RetryableError(message, undefined, { cause: error });
   }
@@ -205,11 +197,25 @@ function retryAfterMs(error: {
   return Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
+/** The service's error code ("TableNotFound", "EntityAlreadyExists"), from its header, or the SDK's code. */
+function errorCode(error: RestError): string | undefined {
+  return error.response?.headers.get("x-ms-error-code") ?? error.code;
+}
+
 /** The SDK's RestError, also when it comes from another copy of the runtime package. */
 function isRestError(error: unknown): error is RestError {
   return error instanceof RestError || (error instanceof Error && error.name === "RestError");
 }
 
-function firstLine(text: string): string {
+/** The service's own words (its JSON error body, when there is one), first line only. */
+function serviceMessage(error: RestError): string {
+  let text = error.message;
+  try {
+    const body = JSON.parse(text) as { "odata.error"?: { message?: { value?: unknown } } };
+    const value = body["odata.error"]?.message?.value;
+    if (typeof value === "string") text = value;
+  } catch {
+    // not JSON: a network error's message, kept as it is
+  }
   return text.split("\n", 1)[0]?.slice(0, 300) ?? "";
 }

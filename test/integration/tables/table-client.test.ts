@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createTableStores } from "../../../shared/adapters/tables/index.ts";
 import { classify } from "../../../shared/adapters/tables/table-client.ts";
 import { ConflictError, PermanentError, RetryableError } from "../../../shared/errors.ts";
+import { rawTable, storesFor } from "./fixtures.ts";
 
 function restError(
   status: number | undefined,
@@ -22,6 +23,11 @@ describe("classify: SDK errors to the errors that decide retry", () => {
     ["412 the ETag is stale", restError(412, "UpdateConditionNotSatisfied"), ConflictError],
     ["404 the row is gone under an ETag", restError(404, "ResourceNotFound"), ConflictError],
     ["404 the table is gone", restError(404, "TableNotFound"), RetryableError],
+    [
+      "404 the table is gone, said by header",
+      restError(404, undefined, { "x-ms-error-code": "TableNotFound" }),
+      RetryableError,
+    ],
     ["429 throttled", restError(429), RetryableError],
     ["503 server busy", restError(503, "ServerBusy"), RetryableError],
     ["a network failure", restError(undefined, "REQUEST_SEND_ERROR"), RetryableError],
@@ -70,5 +76,17 @@ describe("createTableStores options", () => {
       "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
     const { cursors } = createTableStores({ connectionString, tablePrefix: "unreachable", maxRetries: 0 });
     await expect(cursors.get("x")).rejects.toBeInstanceOf(RetryableError);
+  });
+});
+
+describe("a table deleted under a running process", () => {
+  it("the next read is retryable, and the retry finds the table created again", async () => {
+    const { cursors } = storesFor("deleted");
+    await cursors.set("c", "v", new Date("2026-03-01T00:00:00Z"));
+    await (await rawTable("deleted", "Cursors")).deleteTable();
+    await expect(cursors.get("c")).rejects.toBeInstanceOf(RetryableError);
+    expect(await cursors.get("c")).toBeUndefined();
+    await cursors.set("c", "v2", new Date("2026-03-01T00:00:00Z"));
+    expect((await cursors.get("c"))?.value).toBe("v2");
   });
 });
