@@ -9,7 +9,8 @@
  * RowKey = "", holding the user id. `put` writes that pointer first, then the user: if the user write then
  * fails or loses its condition, the pointer still names the right user, and a user row never exists without
  * its pointer. A pointer left behind by a renamed user is harmless: `findByUpn` returns the user only when
- * the user's current UPN is the one asked for.
+ * the user's current UPN is the one asked for. The pointer is rewritten on every put (one small extra
+ * write): skipping it when "already written" would go wrong when a UPN moves between users and back.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";

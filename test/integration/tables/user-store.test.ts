@@ -52,6 +52,18 @@ describe("UserStore on Azure Tables", () => {
     expect(await users.findByUpn("frank@contoso.com")).toEqual(holder);
   });
 
+  it("a UPN that moves to another user and back finds its holder each time", async () => {
+    const x = user({ userId: "u-back-x", userPrincipalName: "hana@contoso.com" });
+    const y = user({ userId: "u-back-y", userPrincipalName: "hana@contoso.com" });
+    await users.put(x, { force: true });
+    await users.put({ ...x, userPrincipalName: "hana.x@contoso.com" }, { force: true });
+    await users.put(y, { force: true });
+    expect((await users.findByUpn("hana@contoso.com"))?.userId).toBe("u-back-y");
+    await users.put({ ...y, userPrincipalName: "hana.y@contoso.com" }, { force: true });
+    await users.put(x, { force: true });
+    expect((await users.findByUpn("hana@contoso.com"))?.userId).toBe("u-back-x");
+  });
+
   it("ifAbsent twice and a stale ifMatch are ConflictErrors", async () => {
     const record = user({ userId: "u-conflict", userPrincipalName: "gina@contoso.com" });
     const etag = await users.put(record, { ifAbsent: true });
