@@ -9,11 +9,12 @@ import { type RunningHost, startLocalHost } from "../local/host.ts";
 import { onShutdownSignals } from "../local/shutdown.ts";
 import { ExitCode, UsageError } from "./usage-error.ts";
 
-export const SERVE_USAGE = `usage: smimectl serve [--port 7071] [--data DIR]
+export const SERVE_USAGE = `usage: smimectl serve [--port 7071] [--data DIR] [--demo]
 
 Runs every function of the pipeline in one process: the HTTP API on the port, timers, queue consumers on
 a durable in-process bus, Table storage on an Azurite it starts. Data (Azurite, the bus, the demo CA and
-the demo token issuer) is kept under DIR (default: LOCAL_DATA_DIR, else .data). Ctrl+C stops it cleanly.`;
+the demo token issuer) is kept under DIR (default: LOCAL_DATA_DIR, else .data). --demo gives a few demo
+users certificates from the demo CA on the first start of DIR. Ctrl+C stops it cleanly.`;
 
 const ServeArgs = z.object({
   port: z.coerce
@@ -22,6 +23,7 @@ const ServeArgs = z.object({
     .min(0, "--port must be 0 to 65535")
     .max(65535, "--port must be 0 to 65535"),
   data: z.string().min(1, "--data needs a directory").optional(),
+  demo: z.boolean(),
   help: z.boolean(),
 });
 
@@ -30,7 +32,12 @@ function parseServeArgs(argv: readonly string[]): z.infer<typeof ServeArgs> {
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { port: { type: "string" }, data: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        port: { type: "string" },
+        data: { type: "string" },
+        demo: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -40,14 +47,25 @@ function parseServeArgs(argv: readonly string[]): z.infer<typeof ServeArgs> {
   const parsed = ServeArgs.safeParse({
     port: values.port ?? "7071",
     data: values.data,
+    demo: values.demo ?? false,
     help: values.help ?? false,
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join("\n"));
   return parsed.data;
 }
 
+function demoLines(host: RunningHost): string[] {
+  if (!host.demo) return [];
+  return [
+    `  demo users   ${host.demo.seeded ? "registered just now" : "registered on the first start"}; see them with:`,
+    `               curl -H "Authorization: Bearer $(npx smimectl token --role reader${dataFlag(host)})" ${host.url}/api/users`,
+    ...host.demo.users.map((u) => `               ${u.userPrincipalName.padEnd(40)} ${u.story}`),
+  ];
+}
+
+const dataFlag = (host: RunningHost) => (host.dataDir.endsWith("/.data") ? "" : ` --data ${host.dataDir}`);
+
 function banner(host: RunningHost): string {
-  const dataFlag = host.dataDir.endsWith("/.data") ? "" : ` --data ${host.dataDir}`;
   const trust = host.demoCa
     ? `demo CA (${host.demoCa.trustStorePath})`
     : (host.settings.trustStorePath ?? "");
@@ -56,8 +74,9 @@ function banner(host: RunningHost): string {
     `  API          ${host.url}/api   (try: curl ${host.url}/api/health)`,
     `  data         ${host.dataDir}`,
     `  trust store  ${trust}`,
-    `  token        npx smimectl token --role admin${dataFlag}`,
+    `  token        npx smimectl token --role admin${dataFlag(host)}`,
     `  functions    ${host.functions.http} HTTP routes, ${host.functions.queues} queue consumers, ${host.functions.timers} timers`,
+    ...demoLines(host),
     "Ctrl+C stops it (work in flight finishes first).",
     "",
   ].join("\n");
@@ -75,7 +94,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   }
   let host: RunningHost;
   try {
-    host = await startLocalHost({ port: args.port, ...(args.data ? { dataDir: args.data } : {}) });
+    host = await startLocalHost({
+      port: args.port,
+      demo: args.demo,
+      ...(args.data ? { dataDir: args.data } : {}),
+    });
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     const code = (e as NodeJS.ErrnoException).code;

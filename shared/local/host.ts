@@ -12,14 +12,16 @@
 import { join } from "node:path";
 import { createInProcessBus } from "../adapters/in-process-bus/bus.ts";
 import { createJsonLogger, type JsonLogger } from "../adapters/logger.ts";
-import { settings as currentSettings, overrideSettings, type Settings } from "../config.ts";
+import { ConfigError, settings as currentSettings, overrideSettings, type Settings } from "../config.ts";
 import { loadDemoIssuer } from "../http/demo-issuer.ts";
 import { createRouter } from "../http/router.ts";
 import type { Clock } from "../ports.ts";
 import { createLocalRuntime, installRuntime, type Runtime, uninstallRuntime } from "../runtime.ts";
+import { registerCertificate } from "../usecases/register-certificate.ts";
 import { startLocalAzurite } from "./azurite-process.ts";
 import { startConsumers } from "./consumers.ts";
 import { type DemoCa, openDemoCa } from "./demo-ca.ts";
+import { type SeedResult, seedDemo } from "./demo-seed.ts";
 import { startHttpServer } from "./http-server.ts";
 import { localFunctions } from "./local-functions.ts";
 import { startTimers } from "./timers.ts";
@@ -34,6 +36,8 @@ export interface LocalHostOptions {
   readonly clock?: Clock;
   /** Jitter and fault draws. */
   readonly random?: () => number;
+  /** Seed the demo users on the first start of the data directory (`--demo`; needs the demo CA). */
+  readonly demo?: boolean;
 }
 
 export interface RunningHost {
@@ -42,6 +46,8 @@ export interface RunningHost {
   readonly settings: Settings;
   readonly runtime: Runtime;
   readonly demoCa: DemoCa | undefined;
+  /** The demo users, when `demo` was asked for. */
+  readonly demo: SeedResult | undefined;
   /** A summary for the banner: how many of each kind of function run here. */
   readonly functions: { readonly http: number; readonly queues: number; readonly timers: number };
   /** Stops intake, finishes work in flight, closes the bus and Azurite. Safe to call twice. */
@@ -75,6 +81,18 @@ function stopper(logger: JsonLogger) {
       return stopping;
     },
   };
+}
+
+/** Reads the trust store once at start, so a bad TRUST_STORE_PATH stops the host instead of every validation. */
+async function checkTrustStore(runtime: Runtime, settings: Settings): Promise<void> {
+  try {
+    await runtime.deps.pki.trustStoreFingerprint();
+  } catch (e) {
+    if (!settings.trustStorePath) throw e;
+    throw new ConfigError([
+      { setting: "TRUST_STORE_PATH", message: `cannot be read: ${(e as Error).message}` },
+    ]);
+  }
 }
 
 /** Starts everything; on a failure part-way, stops what had started and rethrows. */
@@ -115,6 +133,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       logger,
       clock,
     });
+    await checkTrustStore(runtime, settings);
     installRuntime(runtime);
     parts.add("runtime", async () => {
       await runtime.close();
@@ -140,7 +159,19 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     parts.add("intake", async () => {
       await Promise.all([http.stop(), consumers.stop(), timers.stop()]);
     });
+    const demo =
+      options.demo && demoCa
+        ? await seedDemo({
+            dataDir,
+            ca: demoCa,
+            now: clock.now(),
+            register: (input) => registerCertificate(runtime.deps, input),
+          })
+        : undefined;
+    if (options.demo && !demoCa)
+      logger.warn("--demo ignored: TRUST_STORE_PATH is set, so there is no demo CA");
     return {
+      demo,
       url: http.url,
       dataDir,
       settings,

@@ -98,7 +98,7 @@ describe("smimectl serve", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "smime-serve-"));
-    host = await startHost(["--port", "0", "--data", dataDir]);
+    host = await startHost(["--port", "0", "--data", dataDir, "--demo"]);
   }, 90_000);
 
   afterAll(async () => {
@@ -154,6 +154,27 @@ describe("smimectl serve", () => {
     }
   });
 
+  it("gives the demo users their certificates on the first start (--demo), each in its state", async () => {
+    admin ??= await token(dataDir, "admin");
+    const expected: ReadonlyArray<{
+      name: string;
+      state: string;
+      signingReady: boolean;
+      encryptionReady: boolean;
+    }> = [
+      { name: "adele", state: "ready", signingReady: true, encryptionReady: true },
+      { name: "bruno", state: "ready", signingReady: true, encryptionReady: true },
+      { name: "chen", state: "notReady", signingReady: false, encryptionReady: false },
+      { name: "dana", state: "notReady", signingReady: true, encryptionReady: false },
+    ];
+    expect(host.output()).toContain("demo users   registered just now");
+    for (const e of expected) {
+      const upn = `${e.name}@demo.smime-lifecycle.local`;
+      const user = await eventually(findUser(host.url, admin, upn, e.state), `${upn} to be ${e.state}`);
+      expect(user).toMatchObject({ signingReady: e.signingReady, encryptionReady: e.encryptionReady });
+    }
+  });
+
   it("logs JSON lines with invocation ids, and never the bearer token", () => {
     const lines = host
       .output()
@@ -174,12 +195,22 @@ describe("smimectl serve", () => {
   });
 
   it("restarts on the same data with the same demo CA and the users it had", async () => {
-    const again = await startHost(["--port", "0", "--data", dataDir]);
+    const again = await startHost(["--port", "0", "--data", dataDir, "--demo"]);
     try {
       const ca = await openDemoCa({ dir: join(dataDir, "demo-ca"), baseUrl: again.url, now: new Date() });
       expect(await readFile(ca.trustStorePath, "utf8")).toBe(trustPem);
       const reader = await token(dataDir, "reader");
       expect(await findUser(again.url, reader, "alice@contoso.com", "ready")()).toBeDefined();
+      // Seeded once per data directory: the demo users are the ones of the first start, not new ones.
+      expect(again.output()).toContain("demo users   registered on the first start");
+      const users = (await getJson(`${again.url}/api/users`, reader)).body as { users: UserSummary[] };
+      expect(users.users.map((u) => u.userPrincipalName).sort()).toEqual([
+        "adele@demo.smime-lifecycle.local",
+        "alice@contoso.com",
+        "bruno@demo.smime-lifecycle.local",
+        "chen@demo.smime-lifecycle.local",
+        "dana@demo.smime-lifecycle.local",
+      ]);
     } finally {
       again.child.kill("SIGTERM");
       expect(await again.exited).toEqual({ code: 0, signal: null });
@@ -224,7 +255,19 @@ describe("smimectl serve usage", () => {
 });
 
 describe("smimectl serve with bad settings", () => {
-  it("exits 2 naming each bad setting, before starting anything", async () => {
+  const cases: ReadonlyArray<{ name: string; env: Record<string, string>; named: RegExp[] }> = [
+    {
+      name: "malformed values, each named, before anything starts",
+      env: { DRY_RUN: "perhaps", EXPIRY_THRESHOLDS_DAYS: "30,soon" },
+      named: [/DRY_RUN: /, /EXPIRY_THRESHOLDS_DAYS: /],
+    },
+    {
+      name: "a trust store that cannot be read",
+      env: { TRUST_STORE_PATH: "/nonexistent/trust.sst" },
+      named: [/TRUST_STORE_PATH: cannot be read/],
+    },
+  ];
+  it.each(cases)("exits 2: $name", async ({ env, named }) => {
     const dataDir = await mkdtemp(join(tmpdir(), "smime-serve-bad-"));
     try {
       const child = spawn(
@@ -232,7 +275,7 @@ describe("smimectl serve with bad settings", () => {
         [await cliLauncher(), "serve", "--port", "0", "--data", dataDir],
         {
           cwd: REPO,
-          env: { ...process.env, DRY_RUN: "perhaps", EXPIRY_THRESHOLDS_DAYS: "30,soon" },
+          env: { ...process.env, ...env },
           stdio: ["ignore", "pipe", "pipe"],
         },
       );
@@ -240,8 +283,7 @@ describe("smimectl serve with bad settings", () => {
       child.stderr?.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
       const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
       expect(code).toBe(2);
-      expect(stderr).toMatch(/DRY_RUN: /);
-      expect(stderr).toMatch(/EXPIRY_THRESHOLDS_DAYS: /);
+      for (const pattern of named) expect(stderr).toMatch(pattern);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
