@@ -75,7 +75,9 @@ export function connectTables(options: TablesConnectionOptions): TableOpener {
 
 function openClient(options: TablesConnectionOptions, name: string): TableClient {
   if (options.connectionString) {
-    const insecure = /DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(options.connectionString);
+    const insecure = /UseDevelopmentStorage=true|DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(
+      options.connectionString,
+    );
     return TableClient.fromConnectionString(options.connectionString, name, {
       allowInsecureConnection: insecure,
       ...pipelineOptions(options),
