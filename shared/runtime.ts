@@ -97,14 +97,21 @@ export function createPkiDeps(options: {
     allowPrivateNetwork: options.allowPrivateNetwork,
     clock: options.clock,
   });
+  // The same bytes give the same parsed CRL, so its signature is verified once, not once per invocation.
+  const parsedLocal = new WeakMap<Uint8Array, CrlFetchResult>();
   const fetchCrl = async (url: string): Promise<CrlFetchResult> => {
     const local = await options.localCrl?.(url, options.clock.now());
     if (local === undefined) return network.fetchCrl(url);
-    try {
-      return { ok: true, crl: parseCrl(local) };
-    } catch (e) {
-      return { ok: false, reason: `not a CRL: ${(e as Error).message}` };
+    let result = parsedLocal.get(local);
+    if (!result) {
+      try {
+        result = { ok: true, crl: parseCrl(local) };
+      } catch (e) {
+        result = { ok: false, reason: `not a CRL: ${(e as Error).message}` };
+      }
+      parsedLocal.set(local, result);
     }
+    return result;
   };
   return {
     async engine() {
