@@ -214,7 +214,7 @@ export function describeEventBusContract(name: string, open: () => Promise<BusHa
     });
 
     it("dead-letters a message after the queue's max delivery count, with reason and last error", async () => {
-      const max = Queues.notifications.maxDeliveryCount;
+      const max = Queues.reprovision.maxDeliveryCount;
       const poison = reprovisionEvent(run, 666);
       const before = await bus.depth("reprovision");
       const deliveries = consume("reprovision", async (m) => {

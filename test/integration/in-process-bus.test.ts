@@ -267,6 +267,15 @@ describe("in-process bus at exact instants (fake clock)", () => {
     await expect(h.bus.cancel("notifications", "seq-12")).rejects.toThrow('not a schedule token: "seq-12"');
   });
 
+  it("refuses to schedule at an invalid date", async () => {
+    const h = harness();
+    const event = notificationEvent(run, 1);
+    await expect(h.bus.schedule("notifications", event, new Date("not a date"))).rejects.toThrow(
+      `schedule of ${event.id} needs a valid date`,
+    );
+    expect(await h.bus.depth("notifications")).toEqual({ active: 0, scheduled: 0, deadLetter: 0 });
+  });
+
   it("close waits for in-flight handlers and settles them before the journal closes", async () => {
     const h = harness();
     const event = notificationEvent(run, 1);

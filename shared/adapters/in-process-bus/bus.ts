@@ -123,6 +123,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
       );
     },
     async schedule(queue, event, at) {
+      if (Number.isNaN(at.getTime())) throw new TypeError(`schedule of ${event.id} needs a valid date`);
       const [seq] = await accept(queue, [toNewMessage(queue, event, at.getTime())]);
       return String(seq);
     },
