@@ -4,7 +4,7 @@
  * metadata names and the same logging methods as under the Functions host, and its `context.log` lines
  * land in the structured log with the invocation id.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { format } from "node:util";
 import azureFunctions, { type InvocationContext, type LogLevel } from "@azure/functions";
 import type { JsonLogger } from "../adapters/logger.ts";
@@ -32,6 +32,11 @@ function write(logger: JsonLogger, level: LogLevel, args: readonly unknown[]): v
   else logger.error(message);
 }
 
+/** A W3C trace context header with a new random trace id and span id, sampled. */
+export function newTraceparent(): string {
+  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+}
+
 /** A context whose log methods write JSON lines carrying the invocation and correlation ids. */
 export function createInvocationContext(request: ContextRequest): InvocationContext {
   const invocationId = request.invocationId ?? randomUUID();
@@ -44,7 +49,8 @@ export function createInvocationContext(request: ContextRequest): InvocationCont
     invocationId,
     functionName: request.functionName,
     logHandler: (level, ...args) => write(logger, level, args),
-    ...(request.traceParent ? { traceContext: { traceParent: request.traceParent } } : {}),
+    // Like the Functions host, every invocation runs in a trace: the caller's, or a new one.
+    traceContext: { traceParent: request.traceParent ?? newTraceparent() },
     ...(request.triggerMetadata ? { triggerMetadata: request.triggerMetadata } : {}),
   });
 }

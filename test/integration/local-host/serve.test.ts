@@ -13,6 +13,8 @@ import { parseCrl } from "../../../shared/pki/crl.ts";
 import { cliLauncher, REPO, runCli } from "../../support/cli.ts";
 
 const DAY = 86_400_000;
+const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
 
 interface HostProcess {
   readonly child: ChildProcess;
@@ -127,7 +129,11 @@ describe("smimectl serve", () => {
     });
     const r = await fetch(`${host.url}/api/certificates`, {
       method: "POST",
-      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${admin}`,
+        "content-type": "application/json",
+        traceparent: TRACEPARENT,
+      },
       body: JSON.stringify({
         userPrincipalName: "alice@contoso.com",
         certificate: leaf.pem,
@@ -181,10 +187,15 @@ describe("smimectl serve", () => {
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const handled = lines.find(
+    const invocations = lines.filter(
       (l) => l.functionName === "onCertificateEvent" && typeof l.invocationId === "string",
     );
-    expect(handled).toBeDefined();
+    expect(invocations.length).toBeGreaterThan(0);
+    // The caller's trace reaches the queue invocation its request caused; requests without one get a new one.
+    const traced = invocations.filter((l) => String(l.traceparent).includes(TRACE_ID));
+    expect(traced.length).toBeGreaterThan(0);
+    const untraced = invocations.filter((l) => !String(l.traceparent).includes(TRACE_ID));
+    for (const l of untraced) expect(l.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(host.output()).not.toContain(admin);
   });
 
