@@ -16,6 +16,7 @@ import { toPem } from "../support/containers.ts";
 import { fastMint } from "../support/fast-mint.ts";
 import { startCrlServer } from "./crl-server.ts";
 import { type Measurement, measure } from "./measure.ts";
+import { runPipelineBench } from "./pipeline-bench.ts";
 
 const LEAVES = Number(process.env.BENCH_LEAVES ?? 10_000);
 const CRL_ENTRIES = Number(process.env.BENCH_CRL_ENTRIES ?? 100_000);
@@ -170,4 +171,11 @@ function printTable(runs: readonly Measurement[], ours: Measurement): void {
   console.log(`\nleaves per second (smimectl): ${Math.round(LEAVES / ours.seconds).toLocaleString("en")}`);
 }
 
-await main();
+/** `BENCH_ONLY=validate|pipeline` runs one part; unset, both. */
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== "validate" && only !== "pipeline") {
+  log(`bench: BENCH_ONLY must be validate or pipeline, not "${only}"`);
+  process.exit(2);
+}
+if (only !== "pipeline") await main();
+if (only !== "validate") await runPipelineBench();
