@@ -80,7 +80,11 @@ async function checkOne(deps: CheckCrlsDeps, url: string, records: readonly Cert
   const fetched = await deps.pki.fetchCrl(url);
   const previous = await deps.crlHealth.get(url);
   const { record, change } = nextCrlHealth(url, previous?.value, fetched, now);
-  const revocations = record.status === "invalid" ? [] : revokedOnCrl(fetched, records, now, deps);
+  // A CRL already seen healthy in this very issue lists nobody new: every certificate on it was validated
+  // against it (or was listed, and announced, when it was first seen). Re-reading it only costs a parse per
+  // certificate, so it is skipped.
+  const seen = previous?.value.status === "healthy" && previous.value.thisUpdate === record.thisUpdate;
+  const revocations = record.status === "invalid" || seen ? [] : revokedOnCrl(fetched, records, now, deps);
   const events = [...outageEvents(url, change, records, now), ...revocations];
   // Announce first, record second: a crash in between re-announces on the next run (same outage start,
   // so the same event ids), where the other order would leave an outage recorded but never announced.

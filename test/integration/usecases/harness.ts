@@ -102,8 +102,8 @@ export interface TestPki {
   readonly caCrlUrl: string;
   /** Mints a leaf under the CA (its CRL URL set). */
   leaf(options?: CertOptions): Promise<Minted>;
-  /** Serves the CA's CRL listing these serials (hex). */
-  publishCaCrl(revokedSerials?: readonly string[]): Promise<void>;
+  /** Serves the CA's CRL listing these serials (hex), issued at `thisUpdate` (default 2026-05-25). */
+  publishCaCrl(revokedSerials?: readonly string[], thisUpdate?: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -124,8 +124,9 @@ export async function testPki(): Promise<TestPki> {
     caCrlUrl,
     leaf: (options = {}) =>
       mintLeaf({ issuer: ca, crlUrls: [caCrlUrl], caIssuersUrls: [server.url("/ca.cer")], ...options }),
-    async publishCaCrl(revokedSerials = []) {
-      const crl = await mintCrl({ issuer: ca, entries: revokedSerials.map((serial) => ({ serial })) });
+    async publishCaCrl(revokedSerials = [], thisUpdate = undefined) {
+      const entries = revokedSerials.map((serial) => ({ serial }));
+      const crl = await mintCrl({ issuer: ca, entries, ...(thisUpdate && { thisUpdate }) });
       server.route("/ca.crl", { body: crl.der });
     },
     close: () => server.close(),

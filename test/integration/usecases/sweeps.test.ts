@@ -96,7 +96,12 @@ describe("checkCrls", () => {
       ].sort(),
     );
 
+    // A CRL issued at a thisUpdate already seen healthy is not read again (a CA's next CRL has a later one);
+    // the next CRL issued is.
     await h.pki.publishCaCrl([listed.serial]);
+    h.resetNetworkCaches();
+    expect((await checkCrls(h.deps, { now: NOW })).revoked).toBe(0);
+    await h.pki.publishCaCrl([listed.serial], new Date("2026-05-31T00:00:00Z"));
     h.resetNetworkCaches();
     expect((await checkCrls(h.deps, { now: NOW })).revoked).toBe(1);
     expect(h.appended.map((e) => [e.type, e.data])).toMatchObject([
