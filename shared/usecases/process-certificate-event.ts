@@ -44,7 +44,7 @@ export interface ProcessOutcome {
   /** changed: the record was written; unchanged: it already said this; ignored: the event did not apply. */
   readonly result: "changed" | "unchanged" | "ignored";
   readonly state?: CertificateRecord["state"];
-  /** Follow-up events published (re-validation requests for user.changed). */
+  /** Follow-up events published: verdicts and notices, or re-validation requests for user.changed. */
   readonly published: number;
 }
 
@@ -103,15 +103,17 @@ async function certificateEvent(
     const draft = applyEvent(stored?.value, event, deps.settings.expiryThresholdsDays, now);
     if ("ignored" in draft) {
       log.warn("event ignored", { why: draft.ignored });
-      return { result: "ignored" as const };
+      return { result: "ignored" as const, published: 0 };
     }
     const user = (await deps.users.get(userId))?.value;
     const next = await decide(deps, draft, stored?.value, user, now, validations);
-    if (stored && material(next) === material(stored.value)) return { result: "unchanged" as const, next };
-    await publishEvents(deps, await followUps(deps, stored?.value, next, user, now));
+    if (stored && material(next) === material(stored.value))
+      return { result: "unchanged" as const, next, published: 0 };
+    const events = await followUps(deps, stored?.value, next, user, now);
+    await publishEvents(deps, events);
     await deps.certificates.put(next, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
-    log.info("certificate updated", { state: next.state, revision: next.revision });
-    return { result: "changed" as const, next };
+    log.info("certificate updated", { state: next.state, revision: next.revision, published: events.length });
+    return { result: "changed" as const, next, published: events.length };
   });
   if (outcome.next) await refreshReadiness(deps, outcome.next, now);
   return {
@@ -119,7 +121,7 @@ async function certificateEvent(
     type: event.type,
     result: outcome.result,
     ...(outcome.next && { state: outcome.next.state }),
-    published: 0,
+    published: outcome.published,
   };
 }
 
