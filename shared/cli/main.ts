@@ -12,7 +12,7 @@ const USAGE = `usage: smimectl <command> [options]
 commands:
   validate --cert FILE|DIR … --trust FILE …   is this certificate ready for S/MIME in Outlook mobile?
   trust list FILE                              what an .sst / .p7b / PEM bundle holds
-  serve [--port 7071] [--data DIR]             the whole pipeline in one process (what npm start runs)
+  serve [--port 7071] [--data DIR] [--demo]    the whole pipeline in one process (npm start: --demo)
   token --role reader|admin [--user UPN]       local mode: a bearer token from the demo issuer
 
 Run "smimectl validate --help" for the validate flags.`;

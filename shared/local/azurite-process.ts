@@ -1,9 +1,9 @@
 /**
- * Azurite for the local host: the same launcher the integration tests use (test/support/azurite.ts, plain
+ * Azurite for the local host: the same launcher the integration tests use (azurite.ts, plain
  * Node built-ins), here with a data folder so the tables survive restarts. Its child dies with the host,
  * even after `kill -9`, because it watches a pipe from this process.
  */
-import { type RunningAzurite, startAzurite } from "../../test/support/azurite.ts";
+import { type RunningAzurite, startAzurite } from "./azurite.ts";
 
 export type { RunningAzurite };
 
