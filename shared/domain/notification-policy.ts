@@ -8,6 +8,8 @@
  * 2. Entering `revoked` → `revoked` (always: a revocation may mean a compromised key, the user must know).
  * 3. Entering `expired` → `expired`, unless a replacement for every purpose is already in place.
  * 4. Entering `invalid` → `validationFailed`, with the blocking problems. Staying invalid says nothing new.
+ *    Not when every blocking problem is the CA's to fix (its CRL endpoint is down, stale or broken): the
+ *    user can do nothing about it, and ops are alerted through crl.unreachable instead.
  * 5. A newly announced expiry threshold on a usable (`valid`/`expiring`) certificate → `expiring` for that
  *    threshold (the smallest newly crossed one, as `dueThresholds` decides), unless a replacement for every
  *    purpose is already in place: a notice asks the user to act, and there is nothing to do.
@@ -20,6 +22,9 @@ import { thresholdToAnnounce } from "./expiry.ts";
 import { uniqueProblems } from "./lifecycle.ts";
 
 export type NotificationRequest = EventData<"notification.requested">;
+
+/** Problems only the issuing CA can fix: telling the user would only alarm them. */
+const CA_SIDE_PROBLEMS: ReadonlySet<string> = new Set(["CRL_UNREACHABLE", "CRL_STALE", "CRL_INVALID"]);
 
 export interface NotificationPolicyInput {
   /** The record before the change; undefined for a certificate seen for the first time. */
@@ -83,6 +88,7 @@ function transitionNotice(input: NotificationPolicyInput): NotificationRequest[]
         ...blockingProblems(next, "signing"),
         ...blockingProblems(next, "encryption"),
       ]);
+      if (problems.every((p) => CA_SIDE_PROBLEMS.has(p.code))) return [];
       return [{ ...base, reason: "validationFailed", problems: [...problems] }];
     }
     default:

@@ -63,6 +63,26 @@ describe("notificationsFor", () => {
       expected: [{ ...base, reason: "validationFailed", problems: [keyUsage] }],
     },
     {
+      name: "valid → invalid only because the CA's CRL endpoint is down: nothing (ops are alerted instead)",
+      previous: was("valid"),
+      next: subject({
+        state: "invalid",
+        signing: notReady(problem("CRL_UNREACHABLE")),
+        encryption: notReady(problem("CRL_UNREACHABLE")),
+      }),
+      expected: [],
+    },
+    {
+      name: "valid → invalid by a stale CRL and a key usage problem: told about both",
+      previous: was("valid"),
+      next: subject({
+        state: "invalid",
+        signing: notReady(problem("CRL_STALE")),
+        encryption: notReady(keyUsage),
+      }),
+      expected: [{ ...base, reason: "validationFailed", problems: [problem("CRL_STALE"), keyUsage] }],
+    },
+    {
       name: "invalid stays invalid with another problem: nothing new to say",
       previous: was("invalid"),
       next: subject({ state: "invalid", signing: notReady(problem("CRL_STALE")) }),
