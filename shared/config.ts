@@ -91,10 +91,45 @@ const Env = z.object({
   LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error"]), "info"),
   /** Test only: the fraction of queue handler invocations the local host fails on purpose. */
   SMIME_FAULT_RATE: withDefault(probability, "0"),
+  // The desired S/MIME part of Outlook's app configuration policies (DESIGN.md rule 6), audited by
+  // auditAppConfig. The defaults are Microsoft's automated-delivery setup: S/MIME on, certificates from
+  // Intune on. A setting left unset is not audited (the policy may say what it likes).
+  OUTLOOK_SMIME_ENABLED: withDefault(flag, "true"),
+  OUTLOOK_SMIME_USER_CHANGE_ALLOWED: optional(flag),
+  OUTLOOK_SMIME_ENCRYPT_ALL_MAIL: optional(flag),
+  OUTLOOK_SMIME_ENCRYPT_ALL_MAIL_USER_CHANGE_ALLOWED: optional(flag),
+  OUTLOOK_SMIME_SIGN_ALL_MAIL: optional(flag),
+  OUTLOOK_SMIME_SIGN_ALL_MAIL_USER_CHANGE_ALLOWED: optional(flag),
+  OUTLOOK_SMIME_CERTS_FROM_INTUNE: withDefault(flag, "true"),
+  /** The LDAP directory Outlook looks recipients' certificates up in, as the policy writes it (contoso.com:636, ldaps://…). */
+  OUTLOOK_LDAP_HOST: optional(
+    z
+      .string()
+      .trim()
+      .regex(
+        /^(ldaps?:\/\/)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?\/?$/i,
+        "expected a host, host:port or ldap(s):// URL, e.g. ldaps://directory.contoso.com:636",
+      ),
+  ),
 });
 
 export type NotifyChannelSetting = "companyPortal" | "email" | "both";
 export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * The desired state of Outlook's S/MIME app configuration (iOS and Android alike). `undefined` means
+ * "not audited".
+ */
+export interface OutlookPolicySettings {
+  readonly smimeEnabled: boolean;
+  readonly smimeUserChangeAllowed?: boolean;
+  readonly encryptAllMail?: boolean;
+  readonly encryptAllMailUserChangeAllowed?: boolean;
+  readonly signAllMail?: boolean;
+  readonly signAllMailUserChangeAllowed?: boolean;
+  readonly certsFromIntune: boolean;
+  readonly ldapHost?: string;
+}
 
 /** How the pipeline reaches Service Bus. */
 export type ServiceBusSettings =
@@ -131,6 +166,7 @@ export interface Settings {
   readonly logLevel: LogLevel;
   /** 0 outside tests. */
   readonly faultRate: number;
+  readonly outlook: OutlookPolicySettings;
 }
 
 /** One bad setting: its name and what is wrong with it. */
@@ -209,6 +245,16 @@ function toSettings(env: Env, cwd: string): Settings {
     localDataDir: isAbsolute(env.LOCAL_DATA_DIR) ? env.LOCAL_DATA_DIR : resolve(cwd, env.LOCAL_DATA_DIR),
     logLevel: env.LOG_LEVEL,
     faultRate: env.SMIME_FAULT_RATE,
+    outlook: defined({
+      smimeEnabled: env.OUTLOOK_SMIME_ENABLED,
+      smimeUserChangeAllowed: env.OUTLOOK_SMIME_USER_CHANGE_ALLOWED,
+      encryptAllMail: env.OUTLOOK_SMIME_ENCRYPT_ALL_MAIL,
+      encryptAllMailUserChangeAllowed: env.OUTLOOK_SMIME_ENCRYPT_ALL_MAIL_USER_CHANGE_ALLOWED,
+      signAllMail: env.OUTLOOK_SMIME_SIGN_ALL_MAIL,
+      signAllMailUserChangeAllowed: env.OUTLOOK_SMIME_SIGN_ALL_MAIL_USER_CHANGE_ALLOWED,
+      certsFromIntune: env.OUTLOOK_SMIME_CERTS_FROM_INTUNE,
+      ldapHost: env.OUTLOOK_LDAP_HOST,
+    }),
   });
 }
 
