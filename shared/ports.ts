@@ -2,6 +2,23 @@
  * Small interfaces between the pure core and the outside world. Adapters in shared/adapters implement them.
  */
 import type { CloudEventEnvelope } from "./contracts/cloud-event.ts";
+import type {
+  AndroidManagedStoreAppConfiguration,
+  CertificateProfile,
+  CompanyPortalNotice,
+  DeviceManagementExportJob,
+  ExportJobCreate,
+  GraphSubscription,
+  GraphUser,
+  GraphUserDelta,
+  IosMobileAppConfiguration,
+  ManagedAllDeviceCertificateState,
+  ManagedDevice,
+  ManagedDeviceCertificateState,
+  SendMailBody,
+  SubscriptionCreate,
+  UserPfxCertificate,
+} from "./contracts/graph.ts";
 import type { QueueKey } from "./contracts/queues.ts";
 import type {
   AuditRecord,
@@ -154,3 +171,73 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Microsoft Graph and Intune (shared/adapters/graph). Payload types are the zod schemas of contracts/graph.ts.
+// Listings are async iterables of pages, so a 100,000-item listing never sits in memory at once. Every method
+// throws RetryableError (429, 5xx, network, timeout; with retryAfterMs when Graph said) or PermanentError
+// (any other 4xx, with Graph's error code; a response that breaks its schema, named).
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * One page of a listing. Items that break their schema do not sink the page: each is reported in `rejected`
+ * (a GraphPayloadError naming the resource, item and field) and the rest are delivered.
+ */
+export interface GraphPage<T> {
+  readonly items: readonly T[];
+  readonly rejected: readonly Error[];
+}
+
+/** A `/users/delta` page; the last page of a round carries the deltaLink to start the next round from. */
+export interface UserDeltaPage extends GraphPage<GraphUserDelta> {
+  readonly deltaLink?: string;
+}
+
+/** Entra ID users and mail. */
+export interface GraphDirectory {
+  /** One delta round to its end: from a saved deltaLink, or a full sync without one. @throws DeltaExpiredError */
+  usersDelta(deltaLink?: string): AsyncIterable<UserDeltaPage>;
+  /** A user by object id or UPN; undefined when Graph answers 404. */
+  getUser(idOrUpn: string): Promise<GraphUser | undefined>;
+  sendMail(sender: string, body: SendMailBody): Promise<void>;
+}
+
+/** The change-notification subscription on users. */
+export interface GraphSubscriptions {
+  create(request: SubscriptionCreate): Promise<GraphSubscription>;
+  renew(subscriptionId: string, expirationDateTime: string): Promise<GraphSubscription>;
+  reauthorize(subscriptionId: string): Promise<void>;
+  /** Deleting one that is already gone is not an error. */
+  remove(subscriptionId: string): Promise<void>;
+  list(): AsyncIterable<GraphPage<GraphSubscription>>;
+}
+
+/** What Intune knows of certificates (syncIntune). */
+export interface IntuneCertificates {
+  /** Imported PKCS certificates (deviceManagement/userPfxCertificates). */
+  pfxCertificates(): AsyncIterable<GraphPage<UserPfxCertificate>>;
+  /** The S/MIME-capable SCEP, PKCS and imported-PFX profiles for iOS and Android. */
+  certificateProfiles(): Promise<CertificateProfile[]>;
+  /** One profile's per-device certificate states. */
+  certificateStates(profile: CertificateProfile): AsyncIterable<GraphPage<ManagedDeviceCertificateState>>;
+  /** Every profile's certificate states with UPN and subject (deviceConfigurationsAllManagedDeviceCertificateStates). */
+  allCertificateStates(): AsyncIterable<GraphPage<ManagedAllDeviceCertificateState>>;
+  /** Starts a report export (large tenants: report AllDeviceCertificates). */
+  startExport(request: ExportJobCreate): Promise<DeviceManagementExportJob>;
+  getExport(jobId: string): Promise<DeviceManagementExportJob>;
+  /** The completed export's ZIP, streamed (fetched from its SAS URL without the Graph token). */
+  downloadExport(url: string): AsyncIterable<Uint8Array>;
+}
+
+/** Outlook app configuration policies and the user's managed devices. */
+export interface IntuneDevices {
+  /** Every iOS app configuration and Android managed-store configuration, with settings / payload. */
+  appConfigurations(): Promise<(IosMobileAppConfiguration | AndroidManagedStoreAppConfiguration)[]>;
+  /** A user's managed devices (users/{id}/managedDevices). */
+  userDevices(userId: string): Promise<ManagedDevice[]>;
+  syncDevice(deviceId: string): Promise<void>;
+  notifyCompanyPortal(deviceId: string, notice: CompanyPortalNotice): Promise<void>;
+}
+
+/** Everything the Graph adapter offers; each consumer takes only the port it needs. */
+export type GraphGateway = GraphDirectory & GraphSubscriptions & IntuneCertificates & IntuneDevices;
