@@ -159,6 +159,26 @@ export const Events = {
     identity: (d) => [d.userId, d.change, d.primarySmtp ?? "", d.observedAt],
     user: byUser,
   }),
+  /**
+   * Not in DESIGN.md's first list (additive): Graph said a user changed (a change notification); the
+   * certificate-events processor reads the user from Graph and announces what changed as `user.changed`.
+   * The webhook only enqueues this, to answer Graph within its 3 seconds. The id comes from the
+   * notification, so Graph's retries of one notification are one event.
+   */
+  userRefreshRequested: define({
+    type: "user.refreshRequested",
+    data: z.object({
+      userId: z.string().min(1),
+      changeType: z.enum(["created", "updated", "deleted"]),
+      subscriptionId: z.string().min(1),
+      resource: z.string().min(1),
+      /** What tells this notification from another on the same resource (its id, else its etag, …). */
+      notificationKey: z.string(),
+      receivedAt: Iso,
+    }),
+    identity: (d) => [d.subscriptionId, d.resource, d.changeType, d.notificationKey],
+    user: byUser,
+  }),
   crlUnreachable: define({
     type: "crl.unreachable",
     data: z.object({ url: z.url(), reason: z.string(), since: Iso }),

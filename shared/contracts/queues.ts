@@ -54,6 +54,7 @@ export const ROUTES: Readonly<Record<EventType, QueueKey | null>> = {
   "certificate.removed": "certificateEvents",
   "certificate.revalidationRequested": "certificateEvents",
   "user.changed": "certificateEvents",
+  "user.refreshRequested": "certificateEvents",
   "notification.requested": "notifications",
   "reprovision.requested": "reprovision",
   "certificate.validated": null,
