@@ -172,6 +172,46 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+/** Who to look up in the directory: the addresses a recipient's mail client would search by. */
+export interface DirectoryUser {
+  readonly userPrincipalName: string;
+  readonly mail?: string;
+  readonly primarySmtp?: string;
+}
+
+/** One certificate published on a directory entry, and the attribute it came from. */
+export interface DirectoryCertificate {
+  /** DER. */
+  readonly der: Uint8Array;
+  /** `userCertificate;binary` (DER) or `userSMIMECertificate` (PKCS#7 SignedData, RFC 2798). */
+  readonly attribute: "userCertificate" | "userSMIMECertificate";
+}
+
+/**
+ * What the directory publishes for a user: the one entry's certificates, no entry, or several entries for
+ * the same addresses (the directory is ambiguous, so senders may find the wrong one: reported, not judged).
+ */
+export type DirectoryCertificates =
+  | {
+      readonly found: "one";
+      readonly dn: string;
+      readonly certificates: readonly DirectoryCertificate[];
+      /** Attribute values that are not a certificate or a PKCS#7 holding one, each with why. */
+      readonly unreadable: readonly string[];
+    }
+  | { readonly found: "none" }
+  | { readonly found: "several"; readonly dns: readonly string[] };
+
+/**
+ * The directory recipients find encryption certificates in (DESIGN.md rule 7): the org's LDAP directory.
+ * Throws RetryableError when it cannot be reached in time, PermanentError when it refuses the bind.
+ */
+export interface Directory {
+  certificatesFor(user: DirectoryUser): Promise<DirectoryCertificates>;
+  /** Ends the connection; the next lookup opens a new one. */
+  close(): Promise<void>;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Microsoft Graph and Intune (shared/adapters/graph). Payload types are the zod schemas of contracts/graph.ts.
 // Listings are async iterables of pages, so a 100,000-item listing never sits in memory at once. Every method
