@@ -79,8 +79,30 @@ export const Events = {
       platform: Platform.optional(),
       deviceId: z.string().optional(),
       issuanceState: z.string().optional(),
+      /** Intune's certificateRevocationStatus (none, pending, issued, failed, revoked), when it reports one. */
+      revokeStatus: z.string().optional(),
+      /** Platforms on which Intune reports the certificate failed or pending on a device: NOT_DELIVERED there. */
+      undeliveredOn: z.array(Platform).optional(),
+      /** What Intune reports of the certificate itself, for a record that has no certificate bytes yet. */
+      serialNumber: z.string().optional(),
+      subject: z.string().optional(),
+      issuer: z.string().optional(),
+      notBefore: Iso.optional(),
+      notAfter: Iso.optional(),
+      /**
+       * syncIntune's digest of everything Intune said about the certificate. Part of the id when present: a
+       * change in Intune is a new event, while a retried sync repeats the same id.
+       */
+      intuneFingerprint: z.string().optional(),
     }),
-    identity: (d) => [d.userId, d.thumbprint, d.source, d.purpose, d.deviceId ?? ""],
+    identity: (d) => [
+      d.userId,
+      d.thumbprint,
+      d.source,
+      d.purpose,
+      d.deviceId ?? "",
+      ...(d.intuneFingerprint === undefined ? [] : [d.intuneFingerprint]),
+    ],
     user: byUser,
     subject: byThumbprint,
   }),

@@ -40,6 +40,12 @@ export const CertificateRecord = z.object({
   smtp: z.string().optional(),
   platform: Platform.optional(),
   deviceId: z.string().optional(),
+  /** syncIntune's digest of what Intune last said about the certificate (certificate.discovered's). */
+  intuneFingerprint: z.string().optional(),
+  /** Intune's issuance state on the device (the least delivered one, when on several). */
+  issuanceState: z.string().optional(),
+  /** Platforms on which Intune reports the certificate failed or pending on a device: NOT_DELIVERED there. */
+  undeliveredOn: z.array(Platform).optional(),
   signing: PurposeVerdictSchema.optional(),
   encryption: PurposeVerdictSchema.optional(),
   lastValidatedAt: Iso.optional(),
