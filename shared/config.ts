@@ -64,6 +64,23 @@ const Env = z.object({
   GRAPH_BASE_URL: withDefault(httpUrl, "https://graph.microsoft.com"),
   GRAPH_CLIENT_STATE: optional(z.string().trim().min(8, "expected at least 8 characters")),
   LDAP_URL: optional(ldapUrl),
+  /** Where checkDirectory searches for users' entries (subtree), e.g. `ou=people,dc=contoso,dc=com`. */
+  LDAP_BASE_DN: optional(z.string().trim().min(3, "expected a DN like dc=contoso,dc=com")),
+  /** The service account checkDirectory binds as; anonymous when unset. */
+  LDAP_BIND_DN: optional(z.string().trim()),
+  /** Its password: a Key Vault reference in Azure. Not trimmed: spaces may be part of it. */
+  LDAP_BIND_PASSWORD: optional(z.string()),
+  /** PEM of the CAs that issue the ldaps:// server's certificate, or a path to a PEM file; the system's otherwise. */
+  LDAP_TLS_CA: optional(z.string().trim()),
+  /** Bound on each LDAP bind or search, in milliseconds. */
+  LDAP_TIMEOUT_MS: withDefault(
+    z.coerce
+      .number({ error: "expected milliseconds" })
+      .int("expected whole milliseconds")
+      .min(100, "expected 100 to 120000 ms")
+      .max(120_000, "expected 100 to 120000 ms"),
+    "10000",
+  ),
   AUTH_TENANT_ID: optional(z.string().trim()),
   AUTH_AUDIENCE: optional(z.string().trim()),
   /** Service Bus by connection string (local tools) … */
@@ -141,6 +158,16 @@ export type TablesSettings =
   | { readonly kind: "connectionString"; readonly connectionString: string }
   | { readonly kind: "identity"; readonly endpoint: string; readonly clientId?: string };
 
+/** The org's LDAP directory, when LDAP_URL is set (checkDirectory reads published certificates from it). */
+export interface LdapSettings {
+  readonly url: string;
+  readonly baseDn: string;
+  readonly bind?: { readonly dn: string; readonly password: string };
+  /** PEM text, or a path to a PEM file (read by the composition root). */
+  readonly tlsCa?: string;
+  readonly timeoutMs: number;
+}
+
 /** The parsed, frozen settings. */
 export interface Settings {
   readonly trustStorePath?: string;
@@ -157,6 +184,8 @@ export interface Settings {
     readonly clientState?: string;
   };
   readonly ldapUrl?: string;
+  /** The whole LDAP configuration; absent when LDAP_URL is not set (no directory to check). */
+  readonly ldap?: LdapSettings;
   readonly auth: { readonly tenantId?: string; readonly audience?: string };
   readonly serviceBus?: ServiceBusSettings;
   readonly tables?: TablesSettings;
@@ -194,7 +223,34 @@ function crossChecks(env: Env): SettingIssue[] {
       setting: "ServiceBusConnection",
       message: "set either the connection string or ServiceBusConnection__fullyQualifiedNamespace, not both",
     });
+  return [...issues, ...ldapChecks(env)];
+}
+
+function ldapChecks(env: Env): SettingIssue[] {
+  const issues: SettingIssue[] = [];
+  if (env.LDAP_URL && !env.LDAP_BASE_DN)
+    issues.push({ setting: "LDAP_BASE_DN", message: "required when LDAP_URL is set" });
+  if (env.LDAP_BIND_DN && env.LDAP_BIND_PASSWORD === undefined)
+    issues.push({ setting: "LDAP_BIND_PASSWORD", message: "required when LDAP_BIND_DN is set" });
+  if (env.LDAP_BIND_PASSWORD !== undefined && !env.LDAP_BIND_DN)
+    issues.push({ setting: "LDAP_BIND_DN", message: "required when LDAP_BIND_PASSWORD is set" });
+  if (env.LDAP_TLS_CA && env.LDAP_URL && !env.LDAP_URL.toLowerCase().startsWith("ldaps:"))
+    issues.push({ setting: "LDAP_TLS_CA", message: "only used with an ldaps:// LDAP_URL" });
   return issues;
+}
+
+function ldapOf(env: Env): LdapSettings | undefined {
+  if (!env.LDAP_URL || !env.LDAP_BASE_DN) return undefined;
+  return defined({
+    url: env.LDAP_URL,
+    baseDn: env.LDAP_BASE_DN,
+    bind:
+      env.LDAP_BIND_DN && env.LDAP_BIND_PASSWORD !== undefined
+        ? { dn: env.LDAP_BIND_DN, password: env.LDAP_BIND_PASSWORD }
+        : undefined,
+    tlsCa: env.LDAP_TLS_CA,
+    timeoutMs: env.LDAP_TIMEOUT_MS,
+  });
 }
 
 function serviceBusOf(env: Env): ServiceBusSettings | undefined {
@@ -238,6 +294,7 @@ function toSettings(env: Env, cwd: string): Settings {
       clientState: env.GRAPH_CLIENT_STATE,
     }),
     ldapUrl: env.LDAP_URL,
+    ldap: ldapOf(env),
     auth: defined({ tenantId: env.AUTH_TENANT_ID, audience: env.AUTH_AUDIENCE }),
     serviceBus: serviceBusOf(env),
     tables: tablesOf(env),
