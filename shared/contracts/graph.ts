@@ -510,6 +510,7 @@ export type SubscriptionCreate = z.infer<typeof SubscriptionCreate>;
 export const SubscriptionRenew = z.object({ expirationDateTime: z.iso.datetime({ offset: true }) });
 export type SubscriptionRenew = z.infer<typeof SubscriptionRenew>;
 
+/** Reading one subscription; listing them takes no OData query parameters at all, so no $select there. */
 export const SUBSCRIPTION_SELECT = [
   "id",
   "resource",
