@@ -35,7 +35,7 @@ import { type ValidatedFields, validateRecord } from "./validate-record.ts";
 
 export type ProcessCertificateEventDeps = Pick<
   Deps,
-  "certificates" | "users" | "audit" | "bus" | "clock" | "logger" | "pki" | "settings"
+  "certificates" | "users" | "audit" | "bus" | "clock" | "logger" | "pki" | "settings" | "cursors"
 >;
 
 export interface ProcessOutcome {

@@ -6,13 +6,19 @@ import type { UserRecord } from "../contracts/rows.ts";
 import { userReadiness } from "../domain/readiness.ts";
 import { withConflictRetry } from "./conflict-retry.ts";
 import type { Deps } from "./deps.ts";
+import { driftedPlatforms } from "./policy-drift-state.ts";
 
-export type RefreshReadinessDeps = Pick<Deps, "users" | "certificates">;
+/**
+ * `cursors` holds the Outlook policy drift. Optional only until every caller passes it: without it the
+ * summary is computed as if no platform drifted.
+ */
+export type RefreshReadinessDeps = Pick<Deps, "users" | "certificates"> & Partial<Pick<Deps, "cursors">>;
 
 /**
  * Recomputes the summary from all the user's certificates at `now` and writes it when it changed. A user the
  * directory sync has not brought yet gets a record (the UPN comes from the certificate), so the summary has
- * somewhere to live. Idempotent: an unchanged summary is not rewritten.
+ * somewhere to live. Platforms whose Outlook app configuration drifted at the last audit (auditAppConfig)
+ * fail with POLICY_DRIFT. Idempotent: an unchanged summary is not rewritten.
  */
 export function refreshReadiness(
   deps: RefreshReadinessDeps,
@@ -22,6 +28,7 @@ export function refreshReadiness(
   return withConflictRetry(`readiness of ${user.userId}`, async () => {
     const stored = await deps.users.get(user.userId);
     const certificates = await deps.certificates.listByUser(user.userId);
+    const drifted = deps.cursors ? await driftedPlatforms(deps.cursors) : [];
     const base: UserRecord = stored?.value ?? {
       userId: user.userId,
       userPrincipalName: user.userPrincipalName,
@@ -30,7 +37,7 @@ export function refreshReadiness(
       reasons: [],
       updatedAt: now.toISOString(),
     };
-    const readiness = userReadiness({ user: base, certificates, now });
+    const readiness = userReadiness({ user: base, certificates, now, driftedPlatforms: drifted });
     const summary = {
       signingReady: readiness.signingReady,
       encryptionReady: readiness.encryptionReady,
