@@ -71,6 +71,20 @@ export const UserRecord = z.object({
   encryptionReady: z.boolean().optional(),
   /** The problem codes that keep the user from being ready. */
   reasons: z.array(z.string()).default([]),
+  /**
+   * What the org's LDAP directory publishes for the user, as checkDirectory last read it: senders find
+   * encryption certificates there (DESIGN.md rule 7). Absent when no directory is configured, the user was
+   * never checked, or the directory held several entries for the user: then publication is not judged.
+   */
+  directory: z
+    .object({
+      checkedAt: Iso,
+      /** The user's entry, or none at all (then nothing is published). */
+      entry: z.string().optional(),
+      /** Thumbprints of the certificates on the entry (userCertificate and userSMIMECertificate). */
+      published: z.array(Thumbprint),
+    })
+    .optional(),
   updatedAt: Iso,
 });
 export type UserRecord = z.infer<typeof UserRecord>;

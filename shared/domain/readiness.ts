@@ -40,7 +40,7 @@ export { ReadinessCode, UserReadinessSchema } from "./readiness-schema.ts";
 export interface ReadinessInput {
   readonly user: Pick<
     UserRecord,
-    "userId" | "userPrincipalName" | "primarySmtp" | "accountEnabled" | "deleted"
+    "userId" | "userPrincipalName" | "primarySmtp" | "accountEnabled" | "deleted" | "directory"
   >;
   /** All the user's certificate records (removed ones are ignored). */
   readonly certificates: readonly CertificateRecord[];
@@ -182,6 +182,29 @@ const candidatesFor = (ctx: Context) =>
 const lastsLongest = (a: CertificateRecord, b: CertificateRecord) =>
   (notAfterOf(b)?.getTime() ?? 0) - (notAfterOf(a)?.getTime() ?? 0);
 
+/**
+ * Senders encrypt to the certificate they find in the directory (DESIGN.md rule 7), so the user's current
+ * encryption certificate — the usable one readiness picks — must be published there, or mail encrypted to
+ * the user uses an old key or cannot be encrypted at all. Judged only when checkDirectory has read the
+ * user's entry (`user.directory`); an org without an LDAP directory publishes through the GAL instead.
+ */
+export function publicationReason(
+  user: ReadinessInput["user"],
+  current: CertificateRecord,
+): ReadinessReason | undefined {
+  const directory = user.directory;
+  if (directory === undefined || directory.published.includes(current.thumbprint)) return undefined;
+  const where =
+    directory.entry === undefined
+      ? `the directory has no entry for ${user.userPrincipalName}`
+      : `the directory entry ${directory.entry} does not publish it`;
+  return {
+    code: ProblemCode.NOT_PUBLISHED_FOR_RECIPIENTS,
+    message: `senders cannot find the current encryption certificate: ${where} (checked ${directory.checkedAt})`,
+    thumbprint: current.thumbprint,
+  };
+}
+
 function platformReadiness(ctx: Context): PlatformReadiness {
   const gates = GATES.map((gate) => gate(ctx)).filter((r): r is ReadinessReason => r !== undefined);
   const candidates = candidatesFor(ctx);
@@ -191,7 +214,10 @@ function platformReadiness(ctx: Context): PlatformReadiness {
     .map((j) => j.record)
     .sort(lastsLongest);
   const best = usable[0];
-  if (gates.length === 0 && best) return { ready: true, certificate: best.thumbprint, reasons: [] };
+  const unpublished =
+    best && ctx.purpose === "encryption" ? publicationReason(ctx.input.user, best) : undefined;
+  const blockers = unpublished ? [...gates, unpublished] : gates;
+  if (blockers.length === 0 && best) return { ready: true, certificate: best.thumbprint, reasons: [] };
   const none: ReadinessReason[] =
     candidates.length === 0
       ? [
@@ -201,7 +227,10 @@ function platformReadiness(ctx: Context): PlatformReadiness {
           },
         ]
       : [];
-  return { ready: false, reasons: [...gates, ...none, ...(best ? [] : judged.flatMap((j) => j.reasons))] };
+  return {
+    ready: false,
+    reasons: [...blockers, ...none, ...(best ? [] : judged.flatMap((j) => j.reasons))],
+  };
 }
 
 /** The platforms a user's certificates are delivered to; both when none is platform-specific. */
