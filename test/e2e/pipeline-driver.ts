@@ -18,6 +18,10 @@ import { queueDepth } from "./api-client.ts";
 import { sleep } from "./host-process.ts";
 
 export interface RegistrationRun {
+  /** How many registrations there are. */
+  readonly total: number;
+  /** Registrations answered so far (any final answer). */
+  answered(): number;
   /** Registrations answered 202 so far. */
   accepted(): number;
   /** Every registration's final answer, in the order of `bodies`. */
@@ -33,16 +37,23 @@ export function registerConcurrently(
   const results: RegistrationResult[] = new Array(bodies.length);
   let next = 0;
   let accepted = 0;
+  let answered = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const i = next++;
       const result = await api.register(bodies[i]!, options.deadline ? { deadline: options.deadline } : {});
       results[i] = result;
+      answered++;
       if (result.status === 202) accepted++;
     }
   };
   const workers = Array.from({ length: Math.min(options.concurrency, bodies.length) }, worker);
-  return { accepted: () => accepted, done: Promise.all(workers).then(() => results) };
+  return {
+    total: bodies.length,
+    answered: () => answered,
+    accepted: () => accepted,
+    done: Promise.all(workers).then(() => results),
+  };
 }
 
 export const CERTIFICATE_EVENTS_QUEUE = "certificate-events";

@@ -31,6 +31,7 @@ import { demoCaLeafMinter } from "./leaf-minter.ts";
 import {
   CERTIFICATE_EVENTS_QUEUE,
   publishPoisonMessage,
+  type RegistrationRun,
   readDeadLetters,
   readStoredState,
   registerConcurrently,
@@ -48,13 +49,20 @@ const CONCURRENCY = 32;
 const CONCURRENT_DUPLICATES = 100;
 /** Certificates registered once more after everything was processed. */
 const LATE_DUPLICATES = 20;
-/** The host is killed once this share of the registrations is accepted and messages wait in the queue. */
+/** The host is killed once this share of the registrations is answered and messages wait in the queue. */
 const KILL_AFTER_SHARE = 0.4;
 
-/** What happened, gathered once by `beforeAll` and checked by each case. */
-interface Run {
+/** The host's data directory as a first start would leave it, plus what the test planted there. */
+interface Prepared {
+  readonly dataDir: string;
+  readonly port: number;
   readonly workload: Workload;
   readonly poisonId: string;
+  readonly token: string;
+}
+
+/** What happened, gathered once by `beforeAll` and checked by each case. */
+interface Run extends Prepared {
   readonly registrations: readonly { status: number; thumbprint?: string; retries: number }[];
   readonly lateDuplicates: readonly { status: number; thumbprint?: string }[];
   readonly kill: { readonly exit: HostExit; readonly accepted: number; readonly statusBefore: StatusBody };
@@ -71,14 +79,15 @@ const progress = (message: string) => process.stdout.write(`[e2e pipeline] ${mes
 let root: string;
 let run: Run;
 
-async function scenario(): Promise<Run> {
+/**
+ * Before the first start: the demo CA (the test's leaves signed by its issuing key, the revoked ones on its
+ * CRL), the demo token issuer, and a poison message already on the queue.
+ */
+async function prepareDataDir(): Promise<Prepared> {
   root = await mkdtemp(join(tmpdir(), "smime-e2e-"));
   const dataDir = join(root, "data");
   const port = await freePort();
   const now = new Date();
-
-  // The host's data directory as a first start would leave it: the demo CA (with the revocations on its
-  // CRL), the demo token issuer, and a poison message already on the queue.
   const demoCa = await openDemoCa({
     dir: join(dataDir, "demo-ca"),
     baseUrl: `http://127.0.0.1:${port}`,
@@ -89,31 +98,33 @@ async function scenario(): Promise<Run> {
   for (const c of workload.certificates)
     if (KINDS[c.kind].revoke) await demoCa.revoke(c.leaf.serialNumber, new Date(now.getTime() - 86_400_000));
   const poisonId = await publishPoisonMessage(join(dataDir, "bus"), now);
-  const token = await (await loadDemoIssuer(dataDir)).mint({
-    role: "admin",
-    userPrincipalName: "e2e-admin@contoso.test",
-    now,
-  });
+  const issuer = await loadDemoIssuer(dataDir);
+  const token = await issuer.mint({ role: "admin", userPrincipalName: "e2e-admin@contoso.test", now });
+  return { dataDir, port, workload, poisonId, token };
+}
 
+async function scenario(): Promise<Run> {
+  const prepared = await prepareDataDir();
+  const { dataDir, workload } = prepared;
   const launcher = await cliLauncher();
   const hostOptions = (n: number) => ({
     launcher,
-    port,
+    port: prepared.port,
     dataDir,
     env: { SMIME_FAULT_RATE: FAULT_RATE, LOG_LEVEL: "info" },
     logFile: join(root, `host-${n}.log`),
   });
   let host: HostProcess = await startHost(hostOptions(1));
-  const api = apiClient(host.url, token);
+  const api = apiClient(host.url, prepared.token);
   try {
     const bodies = workload.certificates.flatMap((c) =>
       c.index < CONCURRENT_DUPLICATES ? [registrationBody(c), registrationBody(c)] : [registrationBody(c)],
     );
     progress(
-      `registering ${bodies.length} certificates (${CERTIFICATE_EVENTS_QUEUE} faults at ${FAULT_RATE})`,
+      `registering ${bodies.length} certificates, ${Number(FAULT_RATE) * 100}% of handler invocations failing`,
     );
     const registering = registerConcurrently(api, bodies, { concurrency: CONCURRENCY });
-    const kill = await killMidRun(host, api, () => registering.accepted(), bodies.length);
+    const kill = await killMidRun(host, api, registering);
     const waiting = queueDepth(kill.statusBefore, CERTIFICATE_EVENTS_QUEUE).active;
     progress(
       `killed the host (-9): ${kill.accepted} registrations accepted, ${waiting} messages queued; restarting`,
@@ -121,27 +132,22 @@ async function scenario(): Promise<Run> {
     host = await startHost(hostOptions(2));
     const registrations = await registering.done;
     await waitUntilProcessed(api, { certificates: CERTIFICATES, deadLetters: 1, timeoutMs: 120_000 });
-
-    const late = workload.certificates.slice(-LATE_DUPLICATES).map(registrationBody);
-    const lateDuplicates = await registerConcurrently(api, late, { concurrency: CONCURRENCY }).done;
-    const finalStatus = await waitUntilProcessed(api, {
-      certificates: CERTIFICATES,
-      deadLetters: 1,
-      timeoutMs: 60_000,
-    });
-    const discoveredOverHttp = await api.events({ type: "certificate.discovered", limit: 1000 });
-    const usersOverHttp = await api.users({ limit: 1000 });
+    const late = await registerConcurrently(
+      api,
+      workload.certificates.slice(-LATE_DUPLICATES).map(registrationBody),
+      {
+        concurrency: CONCURRENCY,
+      },
+    ).done;
+    const observed = await observeOverHttp(api);
     const gracefulExit = await host.stop();
     progress("processed; reading the tables and the bus journal the host left");
     return {
-      workload,
-      poisonId,
+      ...prepared,
       registrations,
-      lateDuplicates,
+      lateDuplicates: late,
       kill,
-      finalStatus,
-      discoveredOverHttp,
-      usersOverHttp,
+      ...observed,
       gracefulExit,
       stored: await readStoredState(dataDir),
       deadLetters: await readDeadLetters(join(dataDir, "bus")),
@@ -152,20 +158,39 @@ async function scenario(): Promise<Run> {
   }
 }
 
+/** What the API answers once everything (the late duplicates too) is processed. */
+async function observeOverHttp(api: ApiClient) {
+  const finalStatus = await waitUntilProcessed(api, {
+    certificates: CERTIFICATES,
+    deadLetters: 1,
+    timeoutMs: 60_000,
+  });
+  return {
+    finalStatus,
+    discoveredOverHttp: await api.events({ type: "certificate.discovered", limit: 1000 }),
+    usersOverHttp: await api.users({ limit: 1000 }),
+  };
+}
+
 /**
  * Waits until `share` of the registrations are accepted and the status shows messages waiting or in
  * progress on certificate-events, then kills the host with SIGKILL (and waits for its Azurite to save and exit).
  */
-async function killMidRun(host: HostProcess, api: ApiClient, accepted: () => number, total: number) {
-  while (accepted() < total * KILL_AFTER_SHARE) await sleep(20);
+async function killMidRun(host: HostProcess, api: ApiClient, registering: RegistrationRun) {
+  const deadline = Date.now() + 120_000;
+  while (registering.answered() < registering.total * KILL_AFTER_SHARE) {
+    if (Date.now() > deadline)
+      throw new Error(`only ${registering.answered()} registrations answered in 120 s`);
+    await sleep(20);
+  }
   for (;;) {
     const statusBefore = await api.status();
     if (queueDepth(statusBefore, CERTIFICATE_EVENTS_QUEUE).active > 0) {
-      const count = accepted();
-      const exit = await host.kill9();
-      return { exit, accepted: count, statusBefore };
+      const accepted = registering.accepted();
+      return { exit: await host.kill9(), accepted, statusBefore };
     }
-    if (accepted() === total) throw new Error("the queue drained before the host could be killed mid-run");
+    if (registering.answered() === registering.total)
+      throw new Error("the queue drained before the host could be killed mid-run");
     await sleep(20);
   }
 }
