@@ -67,7 +67,8 @@ export interface IntuneObservation {
   /** Upper-case SHA-1 hex. */
   readonly thumbprint: string;
   readonly source: IntuneSource;
-  readonly purpose: CertificatePurposeName;
+  /** Undefined when the report does not say (no key usage): other observations, or the source, decide. */
+  readonly purpose?: CertificatePurposeName;
   /** Device facts: absent for the PFX list, which names no device. */
   readonly platform?: PlatformName;
   readonly deviceId?: string;
@@ -87,7 +88,7 @@ export interface IntuneCertificate {
   readonly userPrincipalName: string;
   readonly thumbprint: string;
   readonly sources: readonly IntuneSource[];
-  readonly purpose: CertificatePurposeName;
+  readonly purpose?: CertificatePurposeName;
   readonly platforms: readonly PlatformName[];
   readonly devices: readonly string[];
   /** The least delivered device's state (failed before pending before delivered). */
@@ -112,8 +113,20 @@ const RANK: Record<Delivery, number> = { failed: 3, pending: 2, delivered: 1, go
 const union = <T extends string>(a: readonly T[], b: T | undefined): readonly T[] =>
   b === undefined || a.includes(b) ? a : [...a, b].sort();
 
-const mergePurpose = (a: CertificatePurposeName, b: CertificatePurposeName): CertificatePurposeName =>
-  a === b ? a : "both";
+const mergePurpose = (a: CertificatePurposeName | undefined, b: CertificatePurposeName | undefined) =>
+  a === undefined ? b : b === undefined || a === b ? a : "both";
+
+/** Shared by every certificate until it has members: 100,000 certificates, not 400,000 empty arrays. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * The certificate's purpose: what its key usage said, else what its delivery implies — an imported PFX
+ * without a stated purpose may serve both; a SCEP or PKCS one is taken as signing, so that a finding about
+ * encryption is never raised on a guess.
+ */
+export function purposeOf(c: Pick<IntuneCertificate, "purpose" | "sources">): CertificatePurposeName {
+  return c.purpose ?? (c.sources.includes("intunePfx") ? "both" : "signing");
+}
 
 /**
  * Adds one observation to what is known of its certificate (undefined: the first). An observation of a device
@@ -136,17 +149,17 @@ export function foldObservation(
     userId: o.userId,
     userPrincipalName: o.userPrincipalName,
     thumbprint: o.thumbprint,
-    sources: [],
-    purpose: o.purpose,
-    platforms: [],
-    devices: [],
-    undeliveredOn: [],
+    sources: NONE,
+    platforms: NONE,
+    devices: NONE,
+    undeliveredOn: NONE,
     revoked: false,
   };
+  const purpose = mergePurpose(base.purpose, o.purpose);
   return {
     ...base,
     sources: union(base.sources, o.source),
-    purpose: mergePurpose(base.purpose, o.purpose),
+    ...(purpose && { purpose }),
     platforms: union(base.platforms, o.platform),
     devices: union(base.devices, o.deviceId),
     undeliveredOn: union(base.undeliveredOn, undelivered),
@@ -170,7 +183,7 @@ export function intuneFingerprint(c: IntuneCertificate): string {
   const facts = [
     c.userPrincipalName.toLowerCase(),
     c.sources,
-    c.purpose,
+    purposeOf(c),
     c.platforms,
     c.devices,
     c.issuanceState ?? "",
@@ -191,7 +204,11 @@ export interface InventoryEntry {
   readonly fingerprint?: string;
   /** The record's sources are all Intune's: its absence from Intune removes it from the inventory. */
   readonly intuneOnly: boolean;
-  /** For records without a fingerprint: the facts compared field by field. */
+  /** For a record without a fingerprint (written before records kept one): the facts compared field by field. */
+  readonly facts?: RecordFacts;
+}
+
+export interface RecordFacts {
   readonly sources: readonly string[];
   readonly purpose: CertificatePurposeName;
   readonly platform?: PlatformName;
@@ -209,13 +226,18 @@ export function inventoryEntry(record: CertificateRecord): InventoryEntry | unde
     userId: record.userId,
     thumbprint: record.thumbprint,
     state: record.state,
-    ...(record.intuneFingerprint && { fingerprint: record.intuneFingerprint }),
     intuneOnly: fromIntune.length === record.sources.length,
-    sources: fromIntune,
-    purpose: record.purpose,
-    ...(record.platform && { platform: record.platform }),
-    ...(record.deviceId && { deviceId: record.deviceId }),
-    ...(record.notAfter && { notAfter: record.notAfter }),
+    ...(record.intuneFingerprint
+      ? { fingerprint: record.intuneFingerprint }
+      : {
+          facts: {
+            sources: fromIntune,
+            purpose: record.purpose,
+            ...(record.platform && { platform: record.platform }),
+            ...(record.deviceId && { deviceId: record.deviceId }),
+            ...(record.notAfter && { notAfter: record.notAfter }),
+          },
+        }),
   };
 }
 
@@ -224,14 +246,15 @@ export type Change = "new" | "changed" | "unchanged";
 /** Whether the inventory needs to hear about the certificate again. */
 export function changeOf(now: IntuneCertificate, entry: InventoryEntry | undefined): Change {
   if (!entry || entry.state === "removed") return "new";
-  if (entry.fingerprint !== undefined)
-    return entry.fingerprint === intuneFingerprint(now) ? "unchanged" : "changed";
+  const facts = entry.facts;
+  if (!facts) return entry.fingerprint === intuneFingerprint(now) ? "unchanged" : "changed";
+  const purpose = purposeOf(now);
   const same =
-    now.sources.every((s) => entry.sources.includes(s)) &&
-    (entry.purpose === now.purpose || entry.purpose === "both") &&
-    entry.platform === single(now.platforms) &&
-    entry.deviceId === single(now.devices) &&
-    (entry.notAfter === undefined || now.notAfter === undefined || sameSecond(entry.notAfter, now.notAfter));
+    now.sources.every((s) => facts.sources.includes(s)) &&
+    (facts.purpose === purpose || facts.purpose === "both") &&
+    facts.platform === single(now.platforms) &&
+    facts.deviceId === single(now.devices) &&
+    (facts.notAfter === undefined || now.notAfter === undefined || sameSecond(facts.notAfter, now.notAfter));
   return same ? "unchanged" : "changed";
 }
 
@@ -247,11 +270,19 @@ export type IntuneEvent =
 /**
  * The events one certificate calls for: discoveries first (the revocation of a certificate the inventory
  * does not hold yet would be ignored), then the revocation.
+ *
+ * After a partial listing (`complete` false) a known certificate is not announced as changed: some of its
+ * devices may be on the pages that failed, and what looks like a change would be undone by the next sync.
+ * New certificates and revocations are facts either way.
  */
-export function eventsFor(now: IntuneCertificate, entry: InventoryEntry | undefined): IntuneEvent[] {
+export function eventsFor(
+  now: IntuneCertificate,
+  entry: InventoryEntry | undefined,
+  complete = true,
+): IntuneEvent[] {
   const change = changeOf(now, entry);
   const events: IntuneEvent[] = [];
-  if (change !== "unchanged")
+  if (change === "new" || (change === "changed" && complete))
     for (const source of now.sources)
       events.push({ type: "certificate.discovered", data: discovered(now, source) });
   const knownRevoked = entry !== undefined && entry.state === "revoked";
@@ -276,7 +307,7 @@ function discovered(c: IntuneCertificate, source: IntuneSource): EventData<"cert
     thumbprint: c.thumbprint,
     userPrincipalName: c.userPrincipalName,
     source,
-    purpose: c.purpose,
+    purpose: purposeOf(c),
     ...(platform && { platform }),
     ...(deviceId && { deviceId }),
     ...(c.issuanceState && { issuanceState: c.issuanceState }),

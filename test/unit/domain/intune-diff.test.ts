@@ -76,8 +76,39 @@ describe("eventsFor: one certificate against the inventory", () => {
     name: string;
     now: IntuneObservation[];
     inventory?: CertificateRecord;
+    /** The listing was partial (a page failed). */
+    partial?: boolean;
     expected: string[];
   }[] = [
+    {
+      name: "after a partial listing, a change is not announced (its other devices may be on a failed page)",
+      now: [seen({ issuanceState: "issuePending" })],
+      inventory: recorded([seen()]),
+      partial: true,
+      expected: [],
+    },
+    {
+      name: "after a partial listing, a new certificate and a revocation still are",
+      now: [seen({ revokeStatus: "revoked" })],
+      partial: true,
+      expected: ["discovered intuneScep signing iOS iphone-1 installed", "revoked by intune"],
+    },
+    {
+      name: "no key usage reported, one of the sources an imported PFX: both purposes",
+      now: [
+        seen({ purpose: undefined }),
+        seen({ thumbprint: thumb(1), source: "intunePfx", purpose: undefined }),
+      ],
+      expected: [
+        "discovered intunePfx both iOS iphone-1 installed",
+        "discovered intuneScep both iOS iphone-1 installed",
+      ],
+    },
+    {
+      name: "no key usage on a SCEP certificate: taken as signing, never an encryption finding on a guess",
+      now: [seen({ purpose: undefined })],
+      expected: ["discovered intuneScep signing iOS iphone-1 installed"],
+    },
     { name: "new", now: [seen()], expected: ["discovered intuneScep signing iOS iphone-1 installed"] },
     { name: "unchanged", now: [seen()], inventory: recorded([seen()]), expected: [] },
     {
@@ -176,9 +207,9 @@ describe("eventsFor: one certificate against the inventory", () => {
       expected: ["discovered intuneScep signing android iphone-1 installed"],
     },
   ];
-  it.each(cases)("$name", ({ now, inventory, expected }) => {
+  it.each(cases)("$name", ({ now, inventory, partial, expected }) => {
     const folded = fold(now)!;
-    expect(show(eventsFor(folded, inventory && inventoryEntry(inventory)))).toEqual(expected);
+    expect(show(eventsFor(folded, inventory && inventoryEntry(inventory), !partial))).toEqual(expected);
   });
 
   it("a device that deleted the certificate adds nothing; if it was the only one, Intune no longer lists it", () => {
