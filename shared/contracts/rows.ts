@@ -78,7 +78,8 @@ export const UserRecord = z.object({
    */
   directory: z
     .object({
-      checkedAt: Iso,
+      /** When checkDirectory first found the entry in this state (it rewrites the record only on a change). */
+      since: Iso,
       /** The user's entry, or none at all (then nothing is published). */
       entry: z.string().optional(),
       /** Thumbprints of the certificates on the entry (userCertificate and userSMIMECertificate). */

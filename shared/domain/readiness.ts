@@ -200,7 +200,7 @@ export function publicationReason(
       : `the directory entry ${directory.entry} does not publish it`;
   return {
     code: ProblemCode.NOT_PUBLISHED_FOR_RECIPIENTS,
-    message: `senders cannot find the current encryption certificate: ${where} (checked ${directory.checkedAt})`,
+    message: `senders cannot find the current encryption certificate: ${where} (so since ${directory.since})`,
     thumbprint: current.thumbprint,
   };
 }

@@ -1,6 +1,11 @@
 /** The LDAP settings checkDirectory's adapter is built from: parsed, cross-checked, and the password kept intact. */
-import { describe, expect, it } from "vitest";
-import { ConfigError, parseSettings } from "../../../shared/config.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ldapOptionsFrom } from "../../../shared/adapters/ldap-settings.ts";
+import { ConfigError, type LdapSettings, parseSettings } from "../../../shared/config.ts";
+import { PermanentError } from "../../../shared/errors.ts";
 
 const CWD = "/srv/app";
 const BASE = { LDAP_URL: "ldaps://ldap.contoso.com", LDAP_BASE_DN: "ou=people,dc=contoso,dc=com" };
@@ -97,4 +102,74 @@ describe("bad LDAP settings are named", () => {
     expect(JSON.stringify(issues)).not.toContain("hunter2-secret");
     expect(issues.map((i) => i.setting)).toEqual(["LDAP_BASE_DN", "LDAP_BIND_DN"]);
   });
+});
+
+describe("the adapter's options from the settings", () => {
+  const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ldap-ca-"));
+    await writeFile(join(dir, "ca.pem"), PEM);
+    await writeFile(join(dir, "not-pem.txt"), "hello");
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const base: LdapSettings = {
+    url: "ldaps://ldap.contoso.com",
+    baseDn: "dc=contoso,dc=com",
+    timeoutMs: 8000,
+  };
+  const cases: ReadonlyArray<{ name: string; settings: () => LdapSettings; expected: unknown }> = [
+    {
+      name: "anonymous, the connect wait capped at 5 s",
+      settings: () => base,
+      expected: { url: base.url, baseDn: base.baseDn, operationTimeoutMs: 8000, connectTimeoutMs: 5000 },
+    },
+    {
+      name: "a bind and the CA as PEM text",
+      settings: () => ({ ...base, timeoutMs: 2000, bind: { dn: "cn=r", password: "p" }, tlsCa: PEM }),
+      expected: {
+        url: base.url,
+        baseDn: base.baseDn,
+        operationTimeoutMs: 2000,
+        connectTimeoutMs: 2000,
+        bind: { dn: "cn=r", password: "p" },
+        caCertificates: PEM,
+      },
+    },
+    {
+      name: "the CA from the file it names",
+      settings: () => ({ ...base, tlsCa: join(dir, "ca.pem") }),
+      expected: {
+        url: base.url,
+        baseDn: base.baseDn,
+        operationTimeoutMs: 8000,
+        connectTimeoutMs: 5000,
+        caCertificates: PEM,
+      },
+    },
+  ];
+  for (const c of cases)
+    it(c.name, async () => {
+      expect(await ldapOptionsFrom(c.settings())).toEqual(c.expected);
+    });
+
+  const bad: ReadonlyArray<{ name: string; file: () => string; message: RegExp }> = [
+    {
+      name: "a missing file",
+      file: () => join(dir, "missing.pem"),
+      message: /^LDAP_TLS_CA: cannot read .*missing\.pem: ENOENT/,
+    },
+    {
+      name: "a file without PEM",
+      file: () => join(dir, "not-pem.txt"),
+      message: /^LDAP_TLS_CA: cannot read .*not-pem\.txt: no PEM block in it$/,
+    },
+  ];
+  for (const c of bad)
+    it(`${c.name} is a permanent error naming it`, async () => {
+      const error = await ldapOptionsFrom({ ...base, tlsCa: c.file() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PermanentError);
+      expect((error as Error).message).toMatch(c.message);
+    });
 });

@@ -21,7 +21,7 @@ const checked = (
   entry: string | undefined = "uid=alice,ou=people,dc=contoso,dc=com",
 ) => ({
   directory: {
-    checkedAt: iso(NOW),
+    since: iso(NOW),
     ...(entry !== undefined && { entry }),
     published: published.map(thumb),
   },
@@ -130,7 +130,7 @@ describe("publication of the current encryption certificate", () => {
   it("names the entry and when it was read", () => {
     const r = userReadiness({ user: user(checked([9])), certificates: [cert(1)], now: NOW });
     expect(r.encryption.iOS.reasons[0]?.message).toBe(
-      "senders cannot find the current encryption certificate: the directory entry uid=alice,ou=people,dc=contoso,dc=com does not publish it (checked 2026-11-28T12:00:00.000Z)",
+      "senders cannot find the current encryption certificate: the directory entry uid=alice,ou=people,dc=contoso,dc=com does not publish it (so since 2026-11-28T12:00:00.000Z)",
     );
   });
 });
