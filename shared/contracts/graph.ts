@@ -19,11 +19,9 @@ import { Thumbprint } from "./events.ts";
 // Building blocks
 // ---------------------------------------------------------------------------------------------------------
 
-/** null or absent → undefined. */
+/** null or absent → absent (the key stays optional in the inferred type). */
 const opt = <S extends z.ZodType>(schema: S) =>
-  schema
-    .nullish()
-    .transform((v): z.output<S> | undefined => (v === null ? undefined : (v as z.output<S> | undefined)));
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
 
 /** A DateTimeOffset, normalised to UTC ISO-8601 with milliseconds. */
 export const GraphDateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
@@ -213,11 +211,11 @@ export const CertificateProfile = z
     version: opt(z.number().int()),
     lastModifiedDateTime: opt(GraphDateTime),
   })
-  .transform(({ "@odata.type": odataType, ...profile }) => ({
-    ...profile,
-    odataType,
-    ...SMIME_CERTIFICATE_PROFILE_TYPES[odataType],
-  }));
+  .transform(({ "@odata.type": odataType, ...profile }) => {
+    const { platform, delivery }: { platform: "iOS" | "android"; delivery: CertificateDelivery } =
+      SMIME_CERTIFICATE_PROFILE_TYPES[odataType];
+    return { ...profile, odataType, platform, delivery };
+  });
 export type CertificateProfile = z.infer<typeof CertificateProfile>;
 
 /** True when a deviceConfiguration's `@odata.type` is one of the S/MIME certificate profile types. */

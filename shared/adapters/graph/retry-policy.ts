@@ -38,6 +38,9 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   if (!value) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP-date always names its day and month ("Sat, 28 Nov 2026 12:00:30 GMT"); a bare "-5" is no date,
+  // though Date.parse would take it for a year.
+  if (!/[a-z]{3}/i.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now.getTime());
