@@ -63,6 +63,12 @@ const Env = z.object({
   GRAPH_CLIENT_ID: optional(z.string().trim()),
   GRAPH_BASE_URL: withDefault(httpUrl, "https://graph.microsoft.com"),
   GRAPH_CLIENT_STATE: optional(z.string().trim().min(8, "expected at least 8 characters")),
+  /**
+   * Where Graph delivers change and lifecycle notifications: the public origin of this app's `/api`
+   * (e.g. a front door's). Default `https://` + WEBSITE_HOSTNAME, which the Functions platform sets itself.
+   */
+  GRAPH_WEBHOOK_BASE_URL: optional(httpUrl),
+  WEBSITE_HOSTNAME: optional(z.string().trim()),
   LDAP_URL: optional(ldapUrl),
   /** Where checkDirectory searches for users' entries (subtree), e.g. `ou=people,dc=contoso,dc=com`. */
   LDAP_BASE_DN: optional(z.string().trim().min(3, "expected a DN like dc=contoso,dc=com")),
@@ -182,6 +188,8 @@ export interface Settings {
     readonly clientId?: string;
     readonly baseUrl: string;
     readonly clientState?: string;
+    /** The origin Graph posts notifications to (GRAPH_WEBHOOK_BASE_URL, else https://WEBSITE_HOSTNAME). */
+    readonly webhookBaseUrl?: string;
   };
   readonly ldapUrl?: string;
   /** The whole LDAP configuration; absent when LDAP_URL is not set (no directory to check). */
@@ -292,6 +300,9 @@ function toSettings(env: Env, cwd: string): Settings {
       clientId: env.GRAPH_CLIENT_ID,
       baseUrl: env.GRAPH_BASE_URL,
       clientState: env.GRAPH_CLIENT_STATE,
+      webhookBaseUrl:
+        env.GRAPH_WEBHOOK_BASE_URL?.replace(/\/+$/, "") ??
+        (env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME}` : undefined),
     }),
     ldapUrl: env.LDAP_URL,
     ldap: ldapOf(env),
