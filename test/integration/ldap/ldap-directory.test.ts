@@ -59,6 +59,9 @@ beforeAll(async () => {
   // Addresses holding filter syntax: IA5String allows them, and a lookup must match them literally.
   await slapd.addPerson({ uid: "star", mail: "we*ird@contoso.com" });
   await slapd.addPerson({ uid: "paren", mail: "o(brien)@contoso.com" });
+  // Three entries share one address: more than a size limit of 2.
+  for (const uid of ["team1", "team2", "team3"])
+    await slapd.addPerson({ uid, mail: `${uid}@contoso.com`, proxyAddresses: ["smtp:team@contoso.com"] });
 });
 
 afterAll(async () => {
@@ -172,6 +175,19 @@ describe("certificatesFor against slapd", () => {
       }
     });
 
+  it("more entries than the size limit: several, as many as the limit, no error", async () => {
+    const directory = createLdapDirectory(options({ sizeLimit: 2 }));
+    try {
+      const result = await directory.certificatesFor(user("team@corp.contoso.com", "team@contoso.com"));
+      expect({ found: result.found, count: result.found === "several" ? result.dns.length : 0 }).toEqual({
+        found: "several",
+        count: 2,
+      });
+    } finally {
+      await directory.close();
+    }
+  });
+
   it("reuses one bound connection for a run of lookups, and reconnects after close", async () => {
     const directory = createLdapDirectory(options());
     const found = [];
@@ -277,6 +293,13 @@ describe("failures", () => {
     const error = await directory.certificatesFor(user("alice@contoso.com")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("an address that never completes the TCP handshake is retryable", async () => {
+    // TEST-NET-1 (RFC 5737) is never routed: the connect times out, or the network refuses it at once.
+    const directory = createLdapDirectory(options({ url: "ldap://192.0.2.1:389", connectTimeoutMs: 300 }));
+    const error = await directory.certificatesFor(user("alice@contoso.com")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
   });
 
   it("a server that accepts and never answers is retryable once the operation timeout passes", async () => {
