@@ -6,7 +6,6 @@
  */
 import type { InvocationContext, Timer, TimerTriggerOptions } from "@azure/functions";
 import type { GraphGateway } from "../shared/ports.ts";
-import { type Runtime, runtime } from "../shared/runtime.ts";
 import type { Deps } from "../shared/usecases/deps.ts";
 import type { WebhookSettings } from "../shared/usecases/manage-subscription.ts";
 import { syncUsers as sync } from "../shared/usecases/sync-users.ts";
@@ -26,15 +25,16 @@ export interface GraphRuntime {
 }
 
 /**
- * This invocation's deps with the runtime's Graph gateway and webhook settings.
+ * This invocation's deps with the Graph gateway and webhook settings the composition root puts on `Deps`
+ * (`graph`, `webhook`).
  * @throws Error when the runtime was built without a Graph gateway (no tenant configured, not local mode)
  */
 export function graphDepsFor(
   context: InvocationContext,
   fields: Record<string, unknown> = {},
 ): Deps & GraphRuntime {
-  const deps = depsFor(context, fields);
-  const { graph, webhook } = runtime() as Runtime & Partial<GraphRuntime>;
+  const deps = depsFor(context, fields) as Deps & Partial<GraphRuntime>;
+  const { graph, webhook } = deps;
   if (!graph || !webhook)
     throw new Error(
       "no Microsoft Graph gateway: set GRAPH_TENANT_ID and GRAPH_CLIENT_ID, or run locally against the demo tenant",
