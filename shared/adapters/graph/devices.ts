@@ -26,6 +26,8 @@ export async function syncDevice(transport: GraphTransport, deviceId: string): P
     version: "v1.0",
     path: `deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/syncDevice`,
     resource: "syncDevice",
+    // Asking a device to check in twice is the same as once.
+    idempotent: true,
   });
 }
 

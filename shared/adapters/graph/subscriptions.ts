@@ -37,6 +37,7 @@ export function subscriptions(transport: GraphTransport): GraphSubscriptions {
         version: VERSION,
         path: `${path(id)}/reauthorize`,
         resource: "subscription reauthorize",
+        idempotent: true,
       });
     },
     async remove(id) {

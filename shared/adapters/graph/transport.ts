@@ -18,6 +18,7 @@ import { Client, HTTPMessageHandler, ResponseType } from "@microsoft/microsoft-g
 import type { z } from "zod";
 import { GraphErrorBody } from "../../contracts/graph.ts";
 import { PermanentError, RetryableError } from "../../errors.ts";
+import type { Logger } from "../../ports.ts";
 import { GraphPayloadError, GraphRequestError, GraphUnavailableError } from "./errors.ts";
 import { type ParsedPage, parsePage } from "./parse.ts";
 import {
@@ -45,6 +46,12 @@ export interface GraphCall {
   readonly body?: unknown;
   /** Statuses answered as a result instead of an error (e.g. 404 for "no such user"). */
   readonly accept?: readonly number[];
+  /**
+   * Whether sending it twice does no harm. Default: every method but POST. A call that is not idempotent
+   * (sendMail) is retried here only when Graph surely did not act on it (429, 503: turned away at the door);
+   * after a timeout, a dropped connection or another 5xx it may have been done, so the caller decides.
+   */
+  readonly idempotent?: boolean;
 }
 
 /** A settled response: its status and its JSON body (undefined when empty). */
@@ -69,7 +76,12 @@ export interface GraphTransportOptions {
   readonly now?: () => Date;
   /** In [0, 1): the back-off jitter. */
   readonly random?: () => number;
+  /** Told of every retry (throttling shows here first); never of tokens or queries. */
+  readonly logger?: Logger;
 }
+
+/** Statuses that prove the request was turned away before Graph acted on it. */
+const NOT_PROCESSED = new Set([429, 503]);
 
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -112,14 +124,23 @@ export class GraphTransport {
       const outcome = await this.semaphore.run(() => this.attempt(call));
       if ("response" in outcome) return outcome.response;
       const wait = outcome.retryAfterMs ?? backoffDelay(this.policy, attempt, this.random());
-      if (attempt >= this.policy.maxAttempts || wait > this.policy.maxRetryAfterMs) {
-        const tries = `${attempt} attempt${attempt === 1 ? "" : "s"}`;
+      const stop = !mayRepeat(call, outcome.status)
+        ? "not retried: Graph may have acted on it"
+        : attempt >= this.policy.maxAttempts || wait > this.policy.maxRetryAfterMs
+          ? `gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}`
+          : undefined;
+      if (stop)
         throw new GraphUnavailableError(
-          `${describe(call)}: ${outcome.reason} (gave up after ${tries})`,
+          `${describe(call)}: ${outcome.reason} (${stop})`,
           wait,
           outcome.status,
         );
-      }
+      this.options.logger?.warn("graph request retried", {
+        request: describe(call),
+        reason: outcome.reason,
+        attempt,
+        waitMs: wait,
+      });
       if (outcome.retryAfterMs !== undefined) {
         this.pausedUntil = Math.max(this.pausedUntil, this.now().getTime() + wait);
       } else {
@@ -237,6 +258,11 @@ type Attempt =
   | { readonly reason: string; readonly status?: number; readonly retryAfterMs?: number };
 
 type GraphRequestBuilder = ReturnType<Client["api"]>;
+
+function mayRepeat(call: GraphCall, status: number | undefined): boolean {
+  const idempotent = call.idempotent ?? call.method !== "POST";
+  return idempotent || (status !== undefined && NOT_PROCESSED.has(status));
+}
 
 function dispatch(request: GraphRequestBuilder, call: GraphCall): Promise<Response> {
   switch (call.method) {

@@ -297,3 +297,66 @@ describe("bounded concurrency", () => {
     expect(server.maxInFlight).toBe(3);
   });
 });
+
+describe("calls that must not happen twice", () => {
+  const mail = {
+    message: {
+      subject: "S/MIME",
+      body: { contentType: "text" as const, content: "Renew your certificate." },
+      toRecipients: [{ emailAddress: { address: "alice@contoso.com" } }],
+    },
+  };
+
+  it.each([
+    { name: "500", first: graphError(500, "InternalServerError", "oops") },
+    { name: "504", first: graphError(504, "GatewayTimeout", "upstream timed out") },
+    { name: "a dropped connection", first: { drop: true } as const },
+  ])("sendMail after $name is not retried here (Graph may have sent it)", async ({ first }) => {
+    server.handle(() => first);
+    const { gw, time } = gateway();
+    const error = await failure(gw.sendMail("pipeline@contoso.com", mail));
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.message).toContain("not retried");
+    expect(server.requests).toHaveLength(1);
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it.each([
+    {
+      name: "429",
+      first: graphError(429, "TooManyRequests", "slow down", { "retry-after": "1" }),
+      waits: [1000],
+    },
+    { name: "503", first: graphError(503, "ServiceUnavailable", "busy"), waits: [250] },
+  ])("sendMail turned away with $name is retried (Graph did not act on it)", async ({ first, waits }) => {
+    let calls = 0;
+    server.handle(() => (calls++ === 0 ? first : { status: 202 }));
+    const { gw, time } = gateway();
+    await gw.sendMail("pipeline@contoso.com", mail);
+    expect(server.requests).toHaveLength(2);
+    expect(time.sleeps).toEqual(waits);
+  });
+
+  it("tells the logger of each retry, without the token", async () => {
+    let calls = 0;
+    server.handle(() => (calls++ === 0 ? graphError(503, "ServiceUnavailable", "busy") : { status: 204 }));
+    const warnings: Record<string, unknown>[] = [];
+    const logger = {
+      info: () => {},
+      error: () => {},
+      warn: (_message: string, fields?: Record<string, unknown>) => void warnings.push(fields ?? {}),
+      child: () => logger,
+    };
+    const { gw } = gateway({ logger });
+    await gw.syncDevice("d1");
+    expect(warnings).toEqual([
+      {
+        request: "Graph POST v1.0/deviceManagement/managedDevices/d1/syncDevice",
+        reason: "HTTP 503 ServiceUnavailable: busy",
+        attempt: 1,
+        waitMs: 250,
+      },
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain(TOKEN);
+  });
+});
