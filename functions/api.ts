@@ -11,13 +11,22 @@ import { azureHttpHandler } from "../shared/http/azure-adapter.ts";
 import { createRouter, type Router } from "../shared/http/router.ts";
 import { type ApiDeps, apiRoutes } from "../shared/http/routes/index.ts";
 import { runtime } from "../shared/runtime.ts";
-import { CursorNames, type Deps } from "../shared/usecases/deps.ts";
+import { CursorNames, type Deps, type GraphDeps } from "../shared/usecases/deps.ts";
+import { handleGraphLifecycle } from "../shared/usecases/handle-graph-lifecycle.ts";
+import { handleGraphNotifications } from "../shared/usecases/handle-graph-notifications.ts";
 import { queryStatus } from "../shared/usecases/query-status.ts";
 import { registerCertificate } from "../shared/usecases/register-certificate.ts";
 
-/** The routes' deps: each use case with its own deps bound, and the health checks. */
-export function apiDeps(deps: Deps): ApiDeps {
+/**
+ * The routes' deps: each use case with its own deps bound, and the health checks. The Graph routes check
+ * each notification's clientState against the runtime's webhook secret; a runtime without one (a test's)
+ * trusts no notification.
+ */
+export function apiDeps(deps: Deps & Partial<GraphDeps>): ApiDeps {
+  const clientState = deps.webhook?.clientState;
   return {
+    handleGraphNotifications: (input) => handleGraphNotifications({ ...deps, clientState }, input),
+    handleGraphLifecycle: (input) => handleGraphLifecycle({ ...deps, clientState }, input),
     registerCertificate: (input) => registerCertificate(deps, input),
     readStatus: () => queryStatus(deps),
     audit: deps.audit,

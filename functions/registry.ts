@@ -12,15 +12,21 @@ import type {
   TimerTriggerOptions,
 } from "@azure/functions";
 import type { QueueKey } from "../shared/contracts/queues.ts";
+import { auditAppConfig, auditAppConfigOptions } from "./audit-app-config.ts";
 import { checkCrls, checkCrlsOptions } from "./check-crls.ts";
+import { checkDirectory, checkDirectoryOptions } from "./check-directory.ts";
 import { getEvents, getEventsOptions } from "./get-events.ts";
 import { getHealth, getHealthOptions } from "./get-health.ts";
 import { getStatus, getStatusOptions } from "./get-status.ts";
 import { getUsers, getUsersOptions } from "./get-users.ts";
+import { graphLifecycle, graphLifecycleOptions } from "./graph-lifecycle.ts";
+import { graphNotifications, graphNotificationsOptions } from "./graph-notifications.ts";
 import { onCertificateEvent, onCertificateEventOptions } from "./on-certificate-event.ts";
 import { postCertificates, postCertificatesOptions } from "./post-certificates.ts";
+import { renewSubscription, renewSubscriptionOptions } from "./renew-subscription.ts";
 import { revalidateOnTrustChange, revalidateOnTrustChangeOptions } from "./revalidate-on-trust-change.ts";
 import { scanExpiry, scanExpiryOptions } from "./scan-expiry.ts";
+import { syncUsers, syncUsersOptions } from "./sync-users.ts";
 
 export interface HttpFunction {
   readonly name: string;
@@ -69,11 +75,28 @@ export const functionRegistry: readonly FunctionEntry[] = [
     options: revalidateOnTrustChangeOptions,
     handler: revalidateOnTrustChange,
   },
+  { name: "syncUsers", trigger: "timer", options: syncUsersOptions, handler: syncUsers },
+  {
+    name: "renewSubscription",
+    trigger: "timer",
+    options: renewSubscriptionOptions,
+    handler: renewSubscription,
+  },
+  // Registered everywhere; without LDAP_URL a run only says there is no directory to check.
+  { name: "checkDirectory", trigger: "timer", options: checkDirectoryOptions, handler: checkDirectory },
+  { name: "auditAppConfig", trigger: "timer", options: auditAppConfigOptions, handler: auditAppConfig },
   { name: "postCertificates", trigger: "http", options: postCertificatesOptions, handler: postCertificates },
   { name: "getHealth", trigger: "http", options: getHealthOptions, handler: getHealth },
   { name: "getStatus", trigger: "http", options: getStatusOptions, handler: getStatus },
   { name: "getEvents", trigger: "http", options: getEventsOptions, handler: getEvents },
   { name: "getUsers", trigger: "http", options: getUsersOptions, handler: getUsers },
+  {
+    name: "graphNotifications",
+    trigger: "http",
+    options: graphNotificationsOptions,
+    handler: graphNotifications,
+  },
+  { name: "graphLifecycle", trigger: "http", options: graphLifecycleOptions, handler: graphLifecycle },
 ];
 
 /** The part of `@azure/functions`' `app` registration uses (the real `app` satisfies it). */

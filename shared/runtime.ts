@@ -4,6 +4,11 @@
  * the guarded network fetcher; local mode (`smimectl serve`) gets the durable in-process bus, Table
  * storage on the host's own Azurite, and the demo CA's CRLs answered in process.
  *
+ * Both modes get the Graph gateway (the same adapter code): Azure's talks to Microsoft Graph with the
+ * Function App's managed identity; local mode's, with no GRAPH_* settings, to the demo tenant the local host
+ * started on loopback. Both get the webhook settings Graph needs to reach `POST graph/notifications`, and the
+ * LDAP directory when LDAP_URL is set.
+ *
  * Built lazily, once per process: the Functions host loads every function file at start, and nothing here
  * should connect anywhere until the first invocation needs it. A bad setting is still found at the first
  * `runtime()` call, with every bad setting named (shared/config.ts).
@@ -12,6 +17,8 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { TokenCredential } from "@azure/identity";
 import { azureCredential } from "./adapters/azure-credential.ts";
+import { createGraphGateway, graphCredential } from "./adapters/graph/index.ts";
+import { ldapDirectoryFrom } from "./adapters/ldap-settings.ts";
 import { createJsonLogger, type JsonLogger } from "./adapters/logger.ts";
 import {
   createTableStores,
@@ -21,6 +28,7 @@ import {
 import { createNetworkSources } from "./cli/network-sources.ts";
 import {
   ConfigError,
+  type LdapSettings,
   settings as loadSettings,
   type ServiceBusSettings,
   type Settings,
@@ -30,8 +38,9 @@ import { parseCrl } from "./pki/crl.ts";
 import { createEngine } from "./pki/engine.ts";
 import type { CrlFetchResult } from "./pki/revocation.ts";
 import { type TrustStore, trustStoreFromFiles } from "./pki/trust-store.ts";
-import type { Clock, EventBus, QueueStats } from "./ports.ts";
-import type { Deps, PkiDeps } from "./usecases/deps.ts";
+import type { Clock, Directory, EventBus, QueueStats } from "./ports.ts";
+import type { Deps, GraphDeps, PkiDeps } from "./usecases/deps.ts";
+import type { WebhookSettings } from "./usecases/manage-subscription.ts";
 
 export type RuntimeMode = "azure" | "local";
 
@@ -40,7 +49,10 @@ export interface Runtime {
   readonly mode: RuntimeMode;
   readonly settings: Settings;
   readonly logger: JsonLogger;
-  /** Every store, the ones `Deps` names and the notification ledger and operations. */
+  /**
+   * Every store, the ones `Deps` names and the notification ledger and operations. The runtimes built here
+   * also carry `GraphDeps` (graph, webhook, directory), read with functions/sync-users.ts `graphDepsFor`.
+   */
   readonly deps: Deps & Pick<TableStores, "notifications" | "operations">;
   /** Releases connections (Service Bus clients); the local host closes its bus itself. */
   close(): Promise<void>;
@@ -61,6 +73,13 @@ export interface LocalParts {
   readonly settings?: Settings;
   readonly logger?: JsonLogger;
   readonly clock?: Clock;
+  /**
+   * The Graph tenant: the demo tenant the host started (its loopback origin). Default GRAPH_BASE_URL, so
+   * GRAPH_* settings point local mode at a real tenant instead.
+   */
+  readonly graphBaseUrl?: string;
+  /** The host's own origin, which Graph (the demo tenant) posts notifications to: `http://127.0.0.1:7071`. */
+  readonly webhookBaseUrl?: string;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -139,16 +158,92 @@ function assemble(
     stores: TableStores;
     bus: EventBus & QueueStats;
     pki: PkiDeps;
+    graph: GraphDeps;
     close: () => Promise<void>;
   },
 ): Runtime {
-  const { settings, logger, clock, stores, bus, pki } = parts;
+  const { settings, logger, clock, stores, bus, pki, graph } = parts;
+  const deps: Runtime["deps"] & GraphDeps = {
+    ...stores,
+    bus,
+    queueStats: bus,
+    clock,
+    logger,
+    pki,
+    settings,
+    ...graph,
+  };
   return {
     mode,
     settings,
     logger,
-    deps: { ...stores, bus, queueStats: bus, clock, logger, pki, settings },
-    close: parts.close,
+    deps,
+    async close() {
+      await graph.directory?.close();
+      await parts.close();
+    },
+  };
+}
+
+/** Graph posts to these; without an origin or a clientState no subscription is kept (nothing to trust). */
+export function webhookSettings(
+  origin: string | undefined,
+  clientState: string | undefined,
+): WebhookSettings {
+  const base = origin?.replace(/\/+$/, "");
+  return {
+    notificationUrl: base ? `${base}/api/graph/notifications` : "",
+    lifecycleNotificationUrl: base ? `${base}/api/graph/lifecycle` : "",
+    clientState: base ? clientState : undefined,
+  };
+}
+
+/**
+ * The LDAP directory, made on its first lookup (reading LDAP_TLS_CA is async, and a process that never looks
+ * anyone up should not fail for it); a failed start is retried on the next lookup.
+ */
+function lazyDirectory(settings: LdapSettings): Directory {
+  let made: Promise<Directory> | undefined;
+  const directory = () => {
+    made ??= ldapDirectoryFrom(settings).catch((e: unknown) => {
+      made = undefined;
+      throw e;
+    });
+    return made;
+  };
+  return {
+    certificatesFor: async (user) => (await directory()).certificatesFor(user),
+    async close() {
+      const open = made;
+      made = undefined;
+      if (open) await (await open.catch(() => undefined))?.close();
+    },
+  };
+}
+
+/**
+ * The Graph side of a runtime: the gateway at `baseUrl` (the demo tenant's loopback origin gets its fixed
+ * token; anything else the managed identity, user-assigned when GRAPH_CLIENT_ID names it), the webhook,
+ * and the directory when LDAP_URL is set. Nothing connects until first use.
+ */
+export function createGraphDeps(
+  settings: Settings,
+  options: { readonly baseUrl?: string; readonly webhookBaseUrl?: string } = {},
+): GraphDeps {
+  const baseUrl = options.baseUrl ?? settings.graph.baseUrl;
+  const { tenantId, clientId } = settings.graph;
+  const credential = graphCredential({
+    baseUrl,
+    ...(tenantId && { tenantId }),
+    ...(clientId && { clientId, managedIdentityClientId: clientId }),
+  });
+  return {
+    graph: createGraphGateway({ baseUrl, credential }),
+    webhook: webhookSettings(
+      options.webhookBaseUrl ?? settings.graph.webhookBaseUrl,
+      settings.graph.clientState,
+    ),
+    ...(settings.ldap && { directory: lazyDirectory(settings.ldap) }),
   };
 }
 
@@ -171,6 +266,10 @@ export function createLocalRuntime(parts: LocalParts): Runtime {
       allowPrivateNetwork: settings.fetchAllowPrivateNetwork,
       clock,
       ...(parts.localCrl ? { localCrl: parts.localCrl } : {}),
+    }),
+    graph: createGraphDeps(settings, {
+      ...(parts.graphBaseUrl && { baseUrl: parts.graphBaseUrl }),
+      ...(parts.webhookBaseUrl && { webhookBaseUrl: parts.webhookBaseUrl }),
     }),
     close: async () => undefined,
   });
@@ -241,6 +340,7 @@ export function createAzureRuntime(
       allowPrivateNetwork: settings.fetchAllowPrivateNetwork,
       clock,
     }),
+    graph: createGraphDeps(settings),
     close: () => bus.close(),
   });
 }

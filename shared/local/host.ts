@@ -22,6 +22,7 @@ import { startLocalAzurite } from "./azurite-process.ts";
 import { startConsumers } from "./consumers.ts";
 import { type DemoCa, openDemoCa } from "./demo-ca.ts";
 import { type SeedResult, seedDemo } from "./demo-seed.ts";
+import { loadOrCreateClientState } from "./graph-client-state.ts";
 import { startHttpServer } from "./http-server.ts";
 import { localFunctions } from "./local-functions.ts";
 import { startTimers } from "./timers.ts";
@@ -95,10 +96,22 @@ async function checkTrustStore(runtime: Runtime, settings: Settings): Promise<vo
   }
 }
 
+/**
+ * The settings, with `--data DIR` applied and, when GRAPH_CLIENT_STATE is not set, the data directory's own
+ * random clientState: the demo tenant's subscription carries it, and the webhook trusts nothing without one.
+ */
+async function hostSettings(dataDir: string | undefined): Promise<Settings> {
+  const settings = dataDir !== undefined ? overrideSettings({ LOCAL_DATA_DIR: dataDir }) : currentSettings();
+  if (settings.graph.clientState) return settings;
+  return overrideSettings({
+    LOCAL_DATA_DIR: settings.localDataDir,
+    GRAPH_CLIENT_STATE: await loadOrCreateClientState(settings.localDataDir),
+  });
+}
+
 /** Starts everything; on a failure part-way, stops what had started and rethrows. */
 export async function startLocalHost(options: LocalHostOptions): Promise<RunningHost> {
-  const settings =
-    options.dataDir !== undefined ? overrideSettings({ LOCAL_DATA_DIR: options.dataDir }) : currentSettings();
+  const settings = await hostSettings(options.dataDir);
   const clock = options.clock ?? systemClock;
   const logger = createJsonLogger({ level: settings.logLevel, fields: { host: "local" } });
   const dataDir = settings.localDataDir;
@@ -129,6 +142,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       bus,
       trustStorePath: settings.trustStorePath ?? (demoCa as DemoCa).trustStorePath,
       ...(demoCa ? { localCrl: demoCa.crl } : {}),
+      webhookBaseUrl: http.url,
       settings,
       logger,
       clock,

@@ -14,11 +14,14 @@ import type {
   Clock,
   CrlHealthStore,
   CursorStore,
+  Directory,
   EventBus,
+  GraphGateway,
   Logger,
   QueueStats,
   UserStore,
 } from "../ports.ts";
+import type { WebhookSettings } from "./manage-subscription.ts";
 
 /** The engine's side of the pipeline: validation, the CRL fetcher it uses, and the trust store's identity. */
 export interface PkiDeps {
@@ -52,6 +55,20 @@ export interface Deps {
   readonly logger: Logger;
   readonly pki: PkiDeps;
   readonly settings: UsecaseSettings;
+}
+
+/**
+ * What the composition root adds to `Deps` for the Graph and directory functions. Kept apart from `Deps`
+ * so a use-case test that never calls Graph builds no gateway; the runtime's deps always carry `graph`
+ * and `webhook` (the real tenant in Azure, the demo tenant in local mode), and `directory` when LDAP_URL
+ * is set. The functions take them with functions/sync-users.ts `graphDepsFor`.
+ */
+export interface GraphDeps {
+  readonly graph: GraphGateway;
+  /** Where Graph delivers change and lifecycle notifications, and the clientState they carry. */
+  readonly webhook: WebhookSettings;
+  /** The org's LDAP directory; it connects on its first lookup. */
+  readonly directory?: Directory;
 }
 
 /** The CloudEvents `source` of everything a use case publishes: "/smime-lifecycle/<producer>". */
