@@ -1,14 +1,14 @@
 /**
  * Outlook's app configuration policies: beta, because `androidManagedStoreAppConfiguration` exists only there
- * (iosMobileAppConfiguration is in both; one version keeps one listing). The listing holds only base
- * properties; each iOS or Android policy is then read through a cast to its type, which is how `$select`
- * can name the derived properties (settings, payloadJson).
+ * (iosMobileAppConfiguration is in both; one version keeps one listing). The listing asks `$select` for the
+ * base properties; each iOS or Android policy is then read whole at its documented path
+ * (`mobileAppConfigurations/{id}`), the one read without `$select`: the derived properties the audit needs
+ * (settings, payloadJson) are not on the collection's declared type, so `$select` could not name them there,
+ * and a policy is one small object.
  */
 import {
-  ANDROID_MANAGED_STORE_APP_CONFIGURATION_SELECT,
   ANDROID_MANAGED_STORE_APP_CONFIGURATION_TYPE,
   AndroidManagedStoreAppConfiguration,
-  IOS_MOBILE_APP_CONFIGURATION_SELECT,
   IOS_MOBILE_APP_CONFIGURATION_TYPE,
   IosMobileAppConfiguration,
   MOBILE_APP_CONFIGURATION_SELECT,
@@ -22,13 +22,11 @@ const COLLECTION = "deviceAppManagement/mobileAppConfigurations";
 
 const KINDS = {
   [IOS_MOBILE_APP_CONFIGURATION_TYPE]: {
-    cast: "microsoft.graph.iosMobileAppConfiguration",
-    select: IOS_MOBILE_APP_CONFIGURATION_SELECT,
+    name: "iosMobileAppConfiguration",
     schema: IosMobileAppConfiguration,
   },
   [ANDROID_MANAGED_STORE_APP_CONFIGURATION_TYPE]: {
-    cast: "microsoft.graph.androidManagedStoreAppConfiguration",
-    select: ANDROID_MANAGED_STORE_APP_CONFIGURATION_SELECT,
+    name: "androidManagedStoreAppConfiguration",
     schema: AndroidManagedStoreAppConfiguration,
   },
 } as const;
@@ -64,12 +62,11 @@ async function readPolicy(
   )
     return undefined;
   const kind = KINDS[odataType];
-  const resource = `${kind.cast.replace("microsoft.graph.", "")} ${id}`;
+  const resource = `${kind.name} ${id}`;
   const res = await transport.send({
     method: "GET",
     version: VERSION,
-    path: `${COLLECTION}/${encodeURIComponent(id)}/${kind.cast}`,
-    select: kind.select,
+    path: `${COLLECTION}/${encodeURIComponent(id)}`,
     resource,
     accept: [404],
   });

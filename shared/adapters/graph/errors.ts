@@ -7,14 +7,15 @@ import { PermanentError, RetryableError } from "../../errors.ts";
 
 /** Graph refused the request for good (a 4xx other than 429): its status and error code are kept. */
 export class GraphRequestError extends PermanentError {
-  constructor(
-    readonly status: number,
-    /** Graph's `error.code`, e.g. "Request_ResourceNotFound". */
-    readonly code: string,
-    message: string,
-  ) {
+  readonly status: number;
+  /** Graph's `error.code`, e.g. "Request_ResourceNotFound". */
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
     super(message);
     this.name = "GraphRequestError";
+    this.status = status;
+    this.code = code;
   }
 }
 
@@ -28,28 +29,30 @@ export class DeltaExpiredError extends GraphRequestError {
 
 /** Throttled, unavailable or unreachable, and still so after the allowed retries. */
 export class GraphUnavailableError extends RetryableError {
-  constructor(
-    message: string,
-    retryAfterMs: number | undefined,
-    /** The last HTTP status seen, or undefined for a network failure or a timeout. */
-    readonly status?: number,
-  ) {
+  /** The last HTTP status seen, or undefined for a network failure or a timeout. */
+  readonly status: number | undefined;
+
+  constructor(message: string, retryAfterMs: number | undefined, status?: number) {
     super(message, retryAfterMs);
     this.name = "GraphUnavailableError";
+    this.status = status;
   }
 }
 
 /** A Graph response that does not fit its schema: names the resource, the item and each field that broke. */
 export class GraphPayloadError extends PermanentError {
-  constructor(
-    /** What was read, e.g. "userPfxCertificates". */
-    readonly resource: string,
-    /** Where in the response, e.g. "value[3] (id 1f0e…)"; empty for the whole body. */
-    readonly where: string,
-    readonly issues: readonly string[],
-  ) {
+  /** What was read, e.g. "userPfxCertificates". */
+  readonly resource: string;
+  /** Where in the response, e.g. "value[3] (id 1f0e…)"; empty for the whole body. */
+  readonly where: string;
+  readonly issues: readonly string[];
+
+  constructor(resource: string, where: string, issues: readonly string[]) {
     super(`Graph ${resource}${where ? ` ${where}` : ""} does not fit its schema: ${issues.join("; ")}`);
     this.name = "GraphPayloadError";
+    this.resource = resource;
+    this.where = where;
+    this.issues = issues;
   }
 }
 

@@ -7,9 +7,12 @@ export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(readonly limit: number) {
+  readonly limit: number;
+
+  constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`semaphore limit must be ≥ 1, not ${limit}`);
+    this.limit = limit;
   }
 
   /** Runs `task` while holding one slot. */

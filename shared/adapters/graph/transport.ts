@@ -100,7 +100,10 @@ export class GraphTransport {
   /** While Graph's Retry-After runs, no call of this gateway is sent. */
   private pausedUntil = 0;
 
-  constructor(private readonly options: GraphTransportOptions) {
+  private readonly options: GraphTransportOptions;
+
+  constructor(options: GraphTransportOptions) {
+    this.options = options;
     this.base = new URL(`${options.baseUrl.replace(/\/+$/, "")}/`);
     this.scope = options.scope ?? `${this.base.origin}/.default`;
     // No SDK retry, redirect or auth middleware: retries and the token are handled here, where the clock,

@@ -9,7 +9,7 @@ export const IOS_MOBILE_APP_CONFIGURATION_TYPE = "#microsoft.graph.iosMobileAppC
 export const ANDROID_MANAGED_STORE_APP_CONFIGURATION_TYPE =
   "#microsoft.graph.androidManagedStoreAppConfiguration";
 
-/** Listing the collection (base type: the derived properties are read per policy, through a type cast). */
+/** Listing the collection (its declared type's properties; each policy is then read whole, with its derived ones). */
 export const MOBILE_APP_CONFIGURATION_SELECT = [
   "id",
   "displayName",
@@ -31,8 +31,6 @@ export const MobileAppConfigurationSummary = z
   .transform(({ "@odata.type": odataType, ...summary }) => ({ ...summary, odataType }));
 export type MobileAppConfigurationSummary = z.infer<typeof MobileAppConfigurationSummary>;
 
-export const IOS_MOBILE_APP_CONFIGURATION_SELECT = [...MOBILE_APP_CONFIGURATION_SELECT, "settings"] as const;
-
 /** appConfigurationSettingItem. */
 export const AppConfigurationSettingItem = z.object({
   appConfigKey: z.string().min(1),
@@ -50,13 +48,6 @@ export const IosMobileAppConfiguration = z.object({
   settings: opt(z.array(AppConfigurationSettingItem)).transform((v) => v ?? []),
 });
 export type IosMobileAppConfiguration = z.infer<typeof IosMobileAppConfiguration>;
-
-export const ANDROID_MANAGED_STORE_APP_CONFIGURATION_SELECT = [
-  ...MOBILE_APP_CONFIGURATION_SELECT,
-  "packageId",
-  "payloadJson",
-  "profileApplicability",
-] as const;
 
 export const AndroidManagedStoreAppConfiguration = z.object({
   id: z.string().min(1),

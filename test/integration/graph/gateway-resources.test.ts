@@ -1,7 +1,7 @@
 /**
  * Each resource of the gateway against the loopback Graph server: the paths, versions, casts and bodies it
  * sends, and what it makes of Graph's answers (delta rounds to their deltaLink, S/MIME profiles picked from
- * all device configurations, Outlook policies read through their type casts, the export ZIP streamed).
+ * all device configurations, Outlook policies listed then read one by one, the export ZIP streamed).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGraphGateway, DeltaExpiredError, staticToken } from "../../../shared/adapters/graph/index.ts";
@@ -9,6 +9,7 @@ import {
   DEVICE_CONFIGURATION_SELECT,
   decodeAndroidPayload,
   MANAGED_DEVICE_CERTIFICATE_STATE_SELECT,
+  MOBILE_APP_CONFIGURATION_SELECT,
   USER_SELECT,
 } from "../../../shared/contracts/graph.ts";
 import { PermanentError } from "../../../shared/errors.ts";
@@ -203,7 +204,7 @@ describe("Outlook app configurations", () => {
     managedProperty: [{ key: "com.microsoft.outlook.Mail.SMIMEEnabled", valueBool: false }],
   };
 
-  it("lists the policies, then reads each iOS and Android one through its type cast with $select", async () => {
+  it("lists the policies with $select, then reads each iOS and Android one whole at its documented path", async () => {
     server.handle((request) => {
       if (request.path === "/beta/deviceAppManagement/mobileAppConfigurations")
         return json({
@@ -217,7 +218,7 @@ describe("Outlook app configurations", () => {
             { "@odata.type": "#microsoft.graph.androidForWorkMobileAppConfiguration", id: "other" },
           ],
         });
-      if (request.path.endsWith("/ios1/microsoft.graph.iosMobileAppConfiguration"))
+      if (request.path.endsWith("/mobileAppConfigurations/ios1"))
         return json({
           id: "ios1",
           settings: [
@@ -228,7 +229,7 @@ describe("Outlook app configurations", () => {
             },
           ],
         });
-      if (request.path.endsWith("/and1/microsoft.graph.androidManagedStoreAppConfiguration"))
+      if (request.path.endsWith("/mobileAppConfigurations/and1"))
         return json({
           id: "and1",
           packageId: "app:com.microsoft.office.outlook",
@@ -256,9 +257,12 @@ describe("Outlook app configurations", () => {
       { key: "com.microsoft.outlook.Mail.SMIMEEnabled", valueBool: false },
     ]);
     expect(server.requests).toHaveLength(3);
-    expect(server.requests.every((r) => r.query.has("$select"))).toBe(true);
-    expect(server.requests[1]?.query.get("$select")).toContain("settings");
-    expect(server.requests[2]?.query.get("$select")).toContain("payloadJson");
+    expect(server.requests.map((r) => r.path)).toEqual([
+      "/beta/deviceAppManagement/mobileAppConfigurations",
+      "/beta/deviceAppManagement/mobileAppConfigurations/ios1",
+      "/beta/deviceAppManagement/mobileAppConfigurations/and1",
+    ]);
+    expect(server.requests[0]?.query.get("$select")).toBe(MOBILE_APP_CONFIGURATION_SELECT.join(","));
   });
 });
 
