@@ -22,7 +22,7 @@ import {
   type UserChange,
 } from "./dataset.ts";
 import { issueFromForeignCa } from "./foreign-ca.ts";
-import { arrayCollection, type ExportRow, type GraphItem, type TenantData } from "./model.ts";
+import { arrayCollection, type ExportRow, type GraphItem, KEY_USAGE_BITS, type TenantData } from "./model.ts";
 import { mobileAppConfigurations } from "./policies.ts";
 import { deviceConfigurations, type ProfileKey, profileId, profileName } from "./profiles.ts";
 import { digest, guid, thumbprintOf } from "./seeded.ts";
@@ -273,6 +273,7 @@ export async function buildDemoDataset(options: {
   const pfx: Owned[] = [];
   const states = new Map<string, Owned[]>();
   const rows: { upn: string; row: ExportRow }[] = [];
+  const allStates: Owned[] = [];
   const directory = new Map<string, Uint8Array[]>();
 
   const addState = (key: ProfileKey, owned: Owned) => {
@@ -308,6 +309,7 @@ export async function buildDemoDataset(options: {
           const profile: ProfileKey = { delivery: spec.delivery, platform, purpose: spec.purpose };
           const state = stateItem({ seed, key, u, device, spec, profile, issued, now });
           addState(profile, { upn: u.userPrincipalName, item: state });
+          allStates.push({ upn: u.userPrincipalName, item: allStateItem(state, u, spec, issued) });
           rows.push({
             upn: u.userPrincipalName,
             row: exportRow(seed, u, device, spec, profile, state, issued),
@@ -359,6 +361,7 @@ export async function buildDemoDataset(options: {
         return undefined;
       return arrayCollection(() => visible(states.get(id) ?? []));
     },
+    allCertificateStates: arrayCollection(() => visible(allStates)),
     managedDevices: arrayCollection(() => devices),
     findDevice: (id) => devices.find((d) => d.id === id),
     mobileAppConfigurations: mobileAppConfigurations({
@@ -476,6 +479,37 @@ function stateItem(o: {
     certificateSubjectAlternativeNameFormatString: null,
     certificateIssuanceDateTime: issued ? issued.cert.notBefore.toISOString() : null,
     certificateErrorCode: failedHere ? -2146762487 : 0,
+  };
+}
+
+const KEY_USAGE_INT: Readonly<Record<string, number>> = {
+  signing: KEY_USAGE_BITS.digitalSignature | KEY_USAGE_BITS.nonRepudiation,
+  encryption: KEY_USAGE_BITS.keyAgreement,
+  both: KEY_USAGE_BITS.digitalSignature | KEY_USAGE_BITS.nonRepudiation | KEY_USAGE_BITS.keyAgreement,
+};
+
+/** beta `managedAllDeviceCertificateState`: the same state seen across profiles, with UPN and subject. */
+function allStateItem(
+  state: GraphItem,
+  u: DemoUserRecord,
+  spec: DemoCertificateSpec,
+  issued: Issued | undefined,
+): GraphItem {
+  return {
+    "@odata.type": "#microsoft.graph.managedAllDeviceCertificateState",
+    id: state.id,
+    certificateRevokeStatus: state.certificateRevokeStatus,
+    certificateRevokeStatusLastChangeDateTime: state.lastCertificateStateChangeDateTime,
+    managedDeviceDisplayName: state.deviceDisplayName,
+    userPrincipalName: u.userPrincipalName,
+    certificateExpirationDateTime: state.certificateExpirationDateTime,
+    certificateIssuerName: state.certificateIssuer,
+    certificateThumbprint: state.certificateThumbprint,
+    certificateSerialNumber: state.certificateSerialNumber,
+    certificateSubjectName: issued?.cert.subject ?? null,
+    certificateKeyUsages: issued ? (KEY_USAGE_INT[spec.keyPurpose ?? spec.purpose] ?? 0) : 0,
+    certificateExtendedKeyUsages: issued ? "Secure Email (1.3.6.1.5.5.7.3.4)" : null,
+    certificateIssuanceDateTime: state.certificateIssuanceDateTime,
   };
 }
 

@@ -8,12 +8,13 @@
  * certificate state j belongs to user j mod users (users is rounded up to even) and sits in the SCEP signing
  * profile of that user's platform, so state k of the iOS profile is certificate 2k and of Android 2k+1.
  */
-import type {
-  ALL_DEVICE_CERTIFICATES_COLUMNS,
-  Collection,
-  ExportRow,
-  GraphItem,
-  TenantData,
+import {
+  type ALL_DEVICE_CERTIFICATES_COLUMNS,
+  type Collection,
+  type ExportRow,
+  type GraphItem,
+  KEY_USAGE_BITS,
+  type TenantData,
 } from "./model.ts";
 import { mobileAppConfigurations } from "./policies.ts";
 import { deviceConfigurations, type ProfileKey, profileId, profileName } from "./profiles.ts";
@@ -158,6 +159,26 @@ export function generateTenant(options: {
       certificateErrorCode: issuance === "installFailed" ? -2146762487 : 0,
     };
   };
+  const allState = (j: number): GraphItem => {
+    const s = state(j);
+    const u = j % users;
+    return {
+      "@odata.type": "#microsoft.graph.managedAllDeviceCertificateState",
+      id: s.id,
+      certificateRevokeStatus: s.certificateRevokeStatus,
+      certificateRevokeStatusLastChangeDateTime: s.lastCertificateStateChangeDateTime,
+      managedDeviceDisplayName: s.deviceDisplayName,
+      userPrincipalName: upn(u),
+      certificateExpirationDateTime: s.certificateExpirationDateTime,
+      certificateIssuerName: ISSUER,
+      certificateThumbprint: s.certificateThumbprint,
+      certificateSerialNumber: s.certificateSerialNumber,
+      certificateSubjectName: `CN=Bench User ${u}, E=${upn(u)}`,
+      certificateKeyUsages: KEY_USAGE_BITS.digitalSignature | KEY_USAGE_BITS.nonRepudiation,
+      certificateExtendedKeyUsages: "Secure Email (1.3.6.1.5.5.7.3.4)",
+      certificateIssuanceDateTime: s.certificateIssuanceDateTime,
+    };
+  };
   const row = (j: number): ExportRow => {
     const s = state(j);
     const u = j % users;
@@ -200,6 +221,7 @@ export function generateTenant(options: {
         ? collection(0, state)
         : undefined;
     },
+    allCertificateStates: collection(certificates, allState),
     managedDevices: collection(users, device),
     findDevice(id) {
       const i = indexOf(id, prefix, "0002");

@@ -43,6 +43,8 @@ export interface TenantData {
   readonly deviceConfigurations: readonly GraphItem[];
   /** A profile's `managedDeviceCertificateStates`; undefined for a profile that has none. */
   certificateStates(profileId: string): Collection | undefined;
+  /** beta `deviceManagement/deviceConfigurationsAllManagedDeviceCertificateStates`: every profile's, with UPN. */
+  readonly allCertificateStates: Collection;
   readonly managedDevices: Collection;
   findDevice(id: string): GraphItem | undefined;
   /** `deviceAppManagement/mobileAppConfigurations`. */
@@ -52,6 +54,17 @@ export interface TenantData {
   /** Takes a user's certificates out of Intune (PFX and device states); false when the data cannot. */
   removeCertificatesOf(userPrincipalName: string): boolean;
 }
+
+/**
+ * X.509 key usage as the integer `managedAllDeviceCertificateState.certificateKeyUsages` carries (the .NET
+ * X509KeyUsageFlags values Intune reports).
+ */
+export const KEY_USAGE_BITS = {
+  digitalSignature: 128,
+  nonRepudiation: 64,
+  keyEncipherment: 32,
+  keyAgreement: 8,
+} as const;
 
 /** A fixed array as a Collection. */
 export function arrayCollection(items: () => readonly GraphItem[]): Collection {

@@ -39,6 +39,19 @@ const pfxCertificates: Route = {
     listReply(world, request, "deviceManagement/userPfxCertificates", world.data.pfxCertificates),
 };
 
+const allCertificateStates: Route = {
+  method: "GET",
+  path: /^deviceManagement\/deviceConfigurationsAllManagedDeviceCertificateStates$/,
+  betaOnly: true,
+  handle: (world, request) =>
+    listReply(
+      world,
+      request,
+      "deviceManagement/deviceConfigurationsAllManagedDeviceCertificateStates",
+      world.data.allCertificateStates,
+    ),
+};
+
 const configurations: Route = {
   method: "GET",
   path: /^deviceManagement\/deviceConfigurations$/,
@@ -185,6 +198,7 @@ const getExport: Route = {
 
 export const intuneRoutes: readonly Route[] = [
   pfxCertificates,
+  allCertificateStates,
   configurations,
   certificateStates,
   configuration,

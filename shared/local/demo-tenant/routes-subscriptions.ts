@@ -23,7 +23,10 @@ export const subscriptionRoutes: readonly Route[] = [
     path: /^subscriptions$/,
     handle: (world, request) => ({
       status: 200,
-      body: { "@odata.context": contextOf(request, "subscriptions"), value: world.subscriptions.list() },
+      body: {
+        "@odata.context": contextOf(request, "subscriptions"),
+        value: world.subscriptions.list().map((s) => ({ ...s, clientState: null })),
+      },
     }),
   },
   {
@@ -32,7 +35,14 @@ export const subscriptionRoutes: readonly Route[] = [
     handle(world, request, [id]) {
       const s = world.subscriptions.get(id ?? "");
       return s
-        ? { status: 200, body: { "@odata.context": `${contextOf(request, "subscriptions")}/$entity`, ...s } }
+        ? {
+            status: 200,
+            body: {
+              "@odata.context": `${contextOf(request, "subscriptions")}/$entity`,
+              ...s,
+              clientState: null,
+            },
+          }
         : graphError(404, "ResourceNotFound", `The object was not found: subscription '${id}'.`, request.now);
     },
   },
