@@ -178,7 +178,11 @@ export function foldObservation(
 /** The one platform (or device) a certificate is on, when there is exactly one. */
 const single = <T>(items: readonly T[]): T | undefined => (items.length === 1 ? items[0] : undefined);
 
-/** A digest of the facts the pipeline acts on: equal digests, nothing to announce. 16 hex digits. */
+/**
+ * A digest of the facts the pipeline acts on: equal digests, nothing to announce. 16 hex digits. The raw
+ * revoke status is left out (the export report has none; `revoked` says what matters), so that the Graph
+ * listing and the export agree on an unchanged certificate.
+ */
 export function intuneFingerprint(c: IntuneCertificate): string {
   const facts = [
     c.userPrincipalName.toLowerCase(),
@@ -189,7 +193,6 @@ export function intuneFingerprint(c: IntuneCertificate): string {
     c.issuanceState ?? "",
     c.undeliveredOn,
     c.revoked,
-    c.revokeStatus ?? "",
     c.notAfter ?? "",
   ];
   return createHash("sha256").update(JSON.stringify(facts)).digest("hex").slice(0, 16);
