@@ -84,6 +84,18 @@ describe("the gateway on the demo tenant", () => {
     expect(new Set(waits)).toEqual(new Set([2000]));
   });
 
+  it("reads every profile's states at once, with their UPNs, from the all-devices collection", async () => {
+    const upns: string[] = [];
+    const ids: string[] = [];
+    for await (const page of gateway.allCertificateStates()) {
+      expect(page.rejected).toEqual([]);
+      ids.push(...page.items.map((s) => s.id));
+      upns.push(...page.items.map((s) => s.userPrincipalName ?? ""));
+    }
+    expect(new Set(ids).size).toBe(SCALE.certificates);
+    expect(upns.every((u) => u.includes("@"))).toBe(true);
+  });
+
   it("runs a users delta round to its deltaLink, and the next round from it finds nothing new", async () => {
     const first: string[] = [];
     let deltaLink: string | undefined;
