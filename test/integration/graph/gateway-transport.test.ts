@@ -360,3 +360,40 @@ describe("calls that must not happen twice", () => {
     expect(JSON.stringify(warnings)).not.toContain(TOKEN);
   });
 });
+
+describe("the token", () => {
+  it("is asked of the credential once and reused until near its expiry", async () => {
+    server.handle(() => ({ status: 204 }));
+    let asked = 0;
+    const credential = {
+      getToken: async () => {
+        asked++;
+        return { token: TOKEN, expiresOnTimestamp: Date.parse("2026-11-28T13:00:00Z") };
+      },
+    };
+    const { gw } = gateway({ credential });
+    for (const d of ["d1", "d2", "d3"]) await gw.syncDevice(d);
+    expect(asked).toBe(1);
+    expect(server.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+  });
+
+  it.each([
+    {
+      name: "a credential that cannot work here",
+      errorName: "CredentialUnavailableError",
+      kind: PermanentError,
+    },
+    { name: "a token endpoint that failed", errorName: "AuthenticationError", kind: RetryableError },
+  ])("$name: the error says so, and nothing is sent", async ({ errorName, kind }) => {
+    const credential = {
+      getToken: async () => {
+        throw Object.assign(new Error("no managed identity endpoint"), { name: errorName });
+      },
+    };
+    const { gw } = gateway({ credential });
+    const error = await failure(gw.syncDevice("d1"));
+    expect(error).toBeInstanceOf(kind);
+    expect(error.message).toContain("Graph credential");
+    expect(server.requests).toHaveLength(0);
+  });
+});
