@@ -2,7 +2,8 @@
  * Shared set-up for the demo tenant tests: a demo CA in a temporary folder, a tenant on loopback at a fixed
  * date, and a tiny Graph client (bearer token, JSON, nextLink following) that speaks plain HTTP.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDemoCa } from "../../../shared/local/demo-ca.ts";
@@ -20,12 +21,30 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+/**
+ * Minting the demo's ~120 certificates takes a second; it is done once per test file into a template folder,
+ * and every tenant starts from a copy of it (its own CA state, the same certificates).
+ */
+let template: Promise<string> | undefined;
+function templateDir(): Promise<string> {
+  template ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), "demo-tenant-template-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const ca = await openDemoCa({ dir: join(dir, "demo-ca"), baseUrl: "http://127.0.0.1:7071", now: NOW });
+    const warm = await startDemoTenant({ dataDir: dir, ca, now: NOW, clock: { now: () => NOW } });
+    await warm.close();
+    return dir;
+  })();
+  return template;
+}
+
 export async function startTestTenant(options: Partial<DemoTenantOptions> = {}): Promise<Started> {
   const dir = await mkdtemp(join(tmpdir(), "demo-tenant-"));
-  const ca =
-    options.scale && options.scale !== "demo"
-      ? undefined
-      : await openDemoCa({ dir: join(dir, "demo-ca"), baseUrl: "http://127.0.0.1:7071", now: NOW });
+  const generated = options.scale !== undefined && options.scale !== "demo";
+  if (!generated) await cp(await templateDir(), dir, { recursive: true });
+  const ca = generated
+    ? undefined
+    : await openDemoCa({ dir: join(dir, "demo-ca"), baseUrl: "http://127.0.0.1:7071", now: NOW });
   const tenant = await startDemoTenant({
     dataDir: dir,
     now: NOW,
