@@ -8,11 +8,8 @@ import { withConflictRetry } from "./conflict-retry.ts";
 import type { Deps } from "./deps.ts";
 import { driftedPlatforms } from "./policy-drift-state.ts";
 
-/**
- * `cursors` holds the Outlook policy drift. Optional only until every caller passes it: without it the
- * summary is computed as if no platform drifted.
- */
-export type RefreshReadinessDeps = Pick<Deps, "users" | "certificates"> & Partial<Pick<Deps, "cursors">>;
+/** `cursors` holds the Outlook policy drift the last app configuration audit found. */
+export type RefreshReadinessDeps = Pick<Deps, "users" | "certificates" | "cursors">;
 
 /**
  * Recomputes the summary from all the user's certificates at `now` and writes it when it changed. A user the
@@ -28,7 +25,7 @@ export function refreshReadiness(
   return withConflictRetry(`readiness of ${user.userId}`, async () => {
     const stored = await deps.users.get(user.userId);
     const certificates = await deps.certificates.listByUser(user.userId);
-    const drifted = deps.cursors ? await driftedPlatforms(deps.cursors) : [];
+    const drifted = await driftedPlatforms(deps.cursors);
     const base: UserRecord = stored?.value ?? {
       userId: user.userId,
       userPrincipalName: user.userPrincipalName,
