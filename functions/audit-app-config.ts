@@ -6,7 +6,7 @@
 import type { InvocationContext, Timer, TimerTriggerOptions } from "@azure/functions";
 import { runtime } from "../shared/runtime.ts";
 import { type AuditAppConfigDeps, auditAppConfig as audit } from "../shared/usecases/audit-app-config.ts";
-import type { Deps } from "../shared/usecases/deps.ts";
+import type { Deps, GraphDeps } from "../shared/usecases/deps.ts";
 import { depsFor } from "./invocation.ts";
 
 export const auditAppConfigOptions = { schedule: "0 41 */6 * * *" } satisfies TimerTriggerOptions;
@@ -22,7 +22,7 @@ export async function auditAppConfig(timer: Timer, context: InvocationContext): 
 
 /** The runtime's Graph gateway (Deps.graph, where the composition root puts it). */
 function graphOf(deps: Deps): AuditAppConfigDeps["graph"] {
-  const graph = (deps as Deps & { graph?: AuditAppConfigDeps["graph"] }).graph;
+  const { graph } = deps as Deps & Partial<GraphDeps>;
   if (!graph) throw new Error("this runtime has no Graph gateway (Deps.graph): the audit cannot read Intune");
   return graph;
 }
