@@ -81,7 +81,7 @@ export interface GraphTransportOptions {
 }
 
 /** Statuses that prove the request was turned away before Graph acted on it. */
-const NOT_PROCESSED = new Set([429, 503]);
+const NOT_PROCESSED = new Set([401, 429, 503]);
 
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -96,7 +96,8 @@ export class GraphTransport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => Date;
   private readonly random: () => number;
-  private token: { value: string; refreshAt: number } | undefined;
+  /** The token being fetched or held: concurrent first calls share one request to the token endpoint. */
+  private token: Promise<{ value: string; refreshAt: number }> | undefined;
   /** While Graph's Retry-After runs, no call of this gateway is sent. */
   private pausedUntil = 0;
 
@@ -200,6 +201,13 @@ export class GraphTransport {
   /** One HTTP exchange: a response, or why it should be tried again. Permanent failures throw. */
   private async attempt(call: GraphCall): Promise<Attempt> {
     const token = await this.accessToken();
+    const outcome = await this.exchange(call, token);
+    // A token Graph no longer accepts (revoked, or expired early): drop it, so the retry gets a fresh one.
+    if (!("response" in outcome) && outcome.status === 401) this.token = undefined;
+    return outcome;
+  }
+
+  private async exchange(call: GraphCall, token: string): Promise<Attempt> {
     let response: Response;
     let text: string;
     try {
@@ -228,7 +236,7 @@ export class GraphTransport {
     const code = graphError.success ? graphError.data.error.code : `HTTP${status}`;
     const message = graphError.success ? graphError.data.error.message : response.statusText;
     const reason = `HTTP ${status} ${code}${message ? `: ${message}` : ""}`;
-    if (isRetryableStatus(status)) {
+    if (isRetryableStatus(status) || status === 401) {
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.now());
       return { reason, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     }
@@ -236,8 +244,25 @@ export class GraphTransport {
   }
 
   private async accessToken(): Promise<string> {
-    const now = this.now().getTime();
-    if (this.token && now < this.token.refreshAt) return this.token.value;
+    const current = this.token;
+    if (current) {
+      const held = await current.catch(() => undefined);
+      if (held && this.now().getTime() < held.refreshAt) return held.value;
+      // Another call started the refresh while this one waited: share it.
+      if (this.token !== current) return this.accessToken();
+    }
+    // No await between the check above and this assignment, so concurrent callers never fetch twice.
+    const fetching = this.fetchToken();
+    this.token = fetching;
+    try {
+      return (await fetching).value;
+    } catch (error) {
+      if (this.token === fetching) this.token = undefined;
+      throw error;
+    }
+  }
+
+  private async fetchToken(): Promise<{ value: string; refreshAt: number }> {
     let token: Awaited<ReturnType<TokenCredential["getToken"]>>;
     try {
       token = await this.options.credential.getToken(this.scope);
@@ -251,8 +276,7 @@ export class GraphTransport {
       throw new RetryableError(message, undefined, { cause: error });
     }
     if (!token) throw new RetryableError("Graph credential: no token was issued");
-    this.token = { value: token.token, refreshAt: token.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS };
-    return token.token;
+    return { value: token.token, refreshAt: token.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS };
   }
 }
 

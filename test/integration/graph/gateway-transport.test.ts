@@ -362,7 +362,7 @@ describe("calls that must not happen twice", () => {
 });
 
 describe("the token", () => {
-  it("is asked of the credential once and reused until near its expiry", async () => {
+  it("is asked of the credential once, by concurrent first calls too, and reused until near its expiry", async () => {
     server.handle(() => ({ status: 204 }));
     let asked = 0;
     const credential = {
@@ -372,7 +372,8 @@ describe("the token", () => {
       },
     };
     const { gw } = gateway({ credential });
-    for (const d of ["d1", "d2", "d3"]) await gw.syncDevice(d);
+    await Promise.all(["d1", "d2", "d3"].map((d) => gw.syncDevice(d)));
+    await gw.syncDevice("d4");
     expect(asked).toBe(1);
     expect(server.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
