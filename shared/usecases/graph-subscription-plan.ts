@@ -32,6 +32,11 @@ export interface LifecycleSignal {
 export interface PlanInput {
   readonly state: SubscriptionState | undefined;
   readonly signals: readonly LifecycleSignal[];
+  /**
+   * Whether Graph still lists the stored subscription (undefined: not asked). Graph sends
+   * `subscriptionRemoved` only for some resources; for users a subscription can vanish unannounced.
+   */
+  readonly live?: boolean;
   readonly now: Date;
   /** Where notifications should go now (the settings). */
   readonly notificationUrl: string;
@@ -54,7 +59,7 @@ export interface SubscriptionPlan {
  * The first rule that applies:
  * 1. none stored → create;
  * 2. Graph removed ours (`subscriptionRemoved`) → create, then resync;
- * 3. ours expired → create, then resync (nothing was delivered since);
+ * 3. ours expired, or Graph no longer lists it → create, then resync (nothing was delivered since);
  * 4. the notification URLs changed (a new host name) → create, delete the old one;
  * 5. within RENEW_BEFORE_MS of expiring → renew (which also reauthorizes);
  * 6. Graph asked to reauthorize ours → reauthorize;
@@ -72,6 +77,8 @@ export function planSubscription(input: PlanInput): SubscriptionPlan {
     return { action: "create", reason: "Graph removed the subscription", resync: true };
   if (Date.parse(state.expirationDateTime) <= now.getTime())
     return { action: "create", reason: "the subscription expired", resync: true };
+  if (input.live === false)
+    return { action: "create", reason: "Graph no longer has the subscription", resync: true };
   if (
     state.notificationUrl !== input.notificationUrl ||
     (state.lifecycleNotificationUrl ?? "") !== input.lifecycleNotificationUrl

@@ -32,7 +32,7 @@ export interface WebhookSettings {
 
 export type ManageSubscriptionDeps = SyncUsersDeps & {
   readonly graph: SyncUsersDeps["graph"] &
-    Pick<GraphSubscriptions, "create" | "renew" | "reauthorize" | "remove">;
+    Pick<GraphSubscriptions, "create" | "renew" | "reauthorize" | "remove" | "list">;
   readonly webhook: WebhookSettings;
 };
 
@@ -56,9 +56,11 @@ export async function manageSubscription(deps: ManageSubscriptionDeps): Promise<
   const now = deps.clock.now();
   const state = await readSubscriptionState(deps);
   const signals = await pendingSignals(deps);
+  const live = state ? await isListed(deps, state.id) : undefined;
   const plan = planSubscription({
     state,
     signals,
+    ...(live !== undefined && { live }),
     now,
     notificationUrl: webhook.notificationUrl,
     lifecycleNotificationUrl: webhook.lifecycleNotificationUrl,
@@ -147,6 +149,16 @@ async function create(deps: ManageSubscriptionDeps, now: Date): Promise<Subscrip
     expires: created.expirationDateTime,
   });
   return state;
+}
+
+/**
+ * Whether Graph lists the subscription: one small read per run, because a users subscription can disappear
+ * without a lifecycle notification (and the demo tenant forgets its subscriptions when it restarts).
+ */
+async function isListed(deps: ManageSubscriptionDeps, subscriptionId: string): Promise<boolean> {
+  for await (const page of deps.graph.list())
+    if (page.items.some((s) => s.id === subscriptionId)) return true;
+  return false;
 }
 
 /** The replaced subscription is deleted when it can be; one left behind expires on its own. */

@@ -131,6 +131,15 @@ export class FakeSubscriptions
     this.live.delete(subscriptionId);
   }
 
+  /** Live (unexpired) subscriptions, one page; not counted in `calls` (every run reads it). */
+  async *list() {
+    const now = this.clock.now().getTime();
+    const live = [...this.live.keys()].filter(
+      (id) => Date.parse(this.live.get(id)!.expirationDateTime) > now,
+    );
+    yield { items: live.map((id) => this.answer(id)), rejected: [] };
+  }
+
   private known(id: string) {
     const s = this.live.get(id);
     if (!s || Date.parse(s.expirationDateTime) <= this.clock.now().getTime())

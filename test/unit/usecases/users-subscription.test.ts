@@ -3,7 +3,7 @@
  * together on Azurite with fakes of Graph's subscriptions and users delta.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GraphUnavailableError } from "../../../shared/adapters/graph/errors.ts";
+import { GraphRequestError, GraphUnavailableError } from "../../../shared/adapters/graph/errors.ts";
 import {
   type LifecycleSignal,
   planSubscription,
@@ -45,6 +45,7 @@ describe("planSubscription", () => {
     name: string;
     state: SubscriptionState | undefined;
     signals?: readonly LifecycleSignal[];
+    live?: boolean;
     urls?: typeof URLS;
     expected: { action: string; resync: boolean; replaces?: string };
   }[] = [
@@ -66,6 +67,18 @@ describe("planSubscription", () => {
       name: "expired → create and resync",
       state: state({ expirationDateTime: at(-1) }),
       expected: { action: "create", resync: true },
+    },
+    {
+      name: "Graph no longer lists it → create and resync",
+      state: state(),
+      live: false,
+      expected: { action: "create", resync: true },
+    },
+    {
+      name: "Graph lists it → nothing",
+      state: state(),
+      live: true,
+      expected: { action: "none", resync: false },
     },
     {
       name: "the host moved → create, then delete the old one",
@@ -114,8 +127,14 @@ describe("planSubscription", () => {
       expected: { action: "reauthorize", resync: true },
     },
   ];
-  it.each(cases)("$name", ({ state: s, signals = [], urls = URLS, expected }) => {
-    const plan = planSubscription({ state: s, signals, now: NOW, ...urls });
+  it.each(cases)("$name", ({ state: s, signals = [], live, urls = URLS, expected }) => {
+    const plan = planSubscription({
+      state: s,
+      signals,
+      ...(live !== undefined && { live }),
+      now: NOW,
+      ...urls,
+    });
     expect({
       action: plan.action,
       resync: plan.resync,
@@ -149,6 +168,7 @@ describe("manageSubscription with lifecycle notifications", () => {
       renew: subscriptions.renew.bind(subscriptions),
       reauthorize: subscriptions.reauthorize.bind(subscriptions),
       remove: subscriptions.remove.bind(subscriptions),
+      list: subscriptions.list.bind(subscriptions),
       usersDelta: directory.usersDelta.bind(directory),
     };
     deps = { ...h.deps, graph, webhook: { ...URLS, clientState: SECRET } };
@@ -198,12 +218,32 @@ describe("manageSubscription with lifecycle notifications", () => {
     expect(subscriptions.calls).toEqual(["create sub-1", "renew sub-1", "create sub-2"]);
   });
 
-  it("a renewal Graph refuses (404: gone) falls back to a new subscription and a resync", async () => {
+  it("a subscription Graph dropped without a word is recreated, with a resync", async () => {
     await manageSubscription(deps);
     subscriptions.live.delete("sub-1");
-    later(27 * DAY);
+    later(60_000);
     const result = await manageSubscription(deps);
-    expect(result).toMatchObject({ action: "create", subscriptionId: "sub-2" });
+    expect(result).toMatchObject({ action: "create", subscriptionId: "sub-2", resync: { mode: "full" } });
+  });
+
+  it("a renewal Graph refuses for good (403) falls back to a new subscription and a resync", async () => {
+    await manageSubscription(deps);
+    later(27 * DAY);
+    deps = {
+      ...deps,
+      graph: {
+        ...deps.graph,
+        renew: async () => {
+          throw new GraphRequestError(403, "Forbidden", "insufficient privileges to renew");
+        },
+      },
+    };
+    const result = await manageSubscription(deps);
+    expect(result).toMatchObject({
+      action: "create",
+      subscriptionId: "sub-2",
+      reason: expect.stringMatching(/^renew refused/),
+    });
     expect(result.resync).toBeDefined();
   });
 

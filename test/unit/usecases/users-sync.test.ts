@@ -173,6 +173,7 @@ describe("syncUsers", () => {
     const [moved] = await h.stores.certificates.listByUser("entra-hank");
     expect(moved).toMatchObject({ state: "valid", sources: ["manual"] });
     expect((await h.stores.certificates.listByUser(derived)).map((c) => c.state)).toEqual(["removed"]);
+    expect((await h.stores.users.findByUpn("hank@contoso.com"))?.userId).toBe("entra-hank");
     // Running again merges nothing more.
     expect((await syncUsers(deps)).merged).toBe(0);
   });
