@@ -35,6 +35,8 @@ export interface ListingStats {
   rejected: number;
   /** Issued certificates whose user could not be told: never removed on the strength of this listing. */
   readonly unattributed: Set<string>;
+  /** Device states failed or pending before any certificate was issued (no thumbprint to attach them to). */
+  unissued: number;
   /** What failed, in words; empty when the listing is complete. */
   readonly failures: string[];
 }
@@ -58,6 +60,7 @@ export const newStats = (path: ListingPath): ListingStats => ({
   pfx: 0,
   rejected: 0,
   unattributed: new Set(),
+  unissued: 0,
   failures: [],
 });
 
@@ -140,6 +143,7 @@ async function* profileStates(
       stats.states++;
       const o = stateObservation(state, profile, upnOf, resolve);
       if (o === "unattributed") stats.unattributed.add(state.certificateThumbprint ?? "");
+      else if (o === "unissued") stats.unissued++;
       else if (o) yield o;
     }
   }
@@ -172,6 +176,7 @@ async function* exportPath(
       }
       const o = exportObservation(row.data, byId, resolve);
       if (o === "unattributed") stats.unattributed.add(row.data.Thumbprint ?? "");
+      else if (o === "unissued") stats.unissued++;
       else if (o) yield o;
     }
     return true;

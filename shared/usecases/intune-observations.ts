@@ -12,7 +12,7 @@ import type {
 } from "../contracts/graph.ts";
 import { GraphThumbprint } from "../contracts/graph.ts";
 import type { CertificatePurposeName } from "../domain/certificate-facts.ts";
-import type { IntuneObservation, IntuneSource } from "../domain/intune-diff.ts";
+import { deliveryOf, type IntuneObservation, type IntuneSource } from "../domain/intune-diff.ts";
 
 /** UPN → the user's object id (the users store's, else one derived from the UPN). */
 export type ResolveUser = (userPrincipalName: string) => string;
@@ -41,6 +41,18 @@ export function purposeFromKeyUsage(
   const encryption = list.some((w) => w === "keyencipherment" || w === "keyagreement");
   return signing && encryption ? "both" : signing ? "signing" : encryption ? "encryption" : undefined;
 }
+
+/**
+ * What a mapper says of an item that is no observation: "unattributed" (a certificate whose user cannot be
+ * told), "unissued" (Intune failed or is pending on a device before any certificate existed: no thumbprint,
+ * so no certificate to attach NOT_DELIVERED to), or undefined (not an S/MIME certificate of these profiles).
+ */
+export type NotObserved = "unattributed" | "unissued" | undefined;
+
+const unissued = (issuanceState: string | undefined): NotObserved => {
+  const delivery = deliveryOf(issuanceState);
+  return delivery === "failed" || delivery === "pending" ? "unissued" : undefined;
+};
 
 /** The PFX's intended purposes that are S/MIME; undefined for a PFX meant for VPN or Wi-Fi only. */
 export function purposeFromIntended(intended: readonly string[]): CertificatePurposeName | undefined {
@@ -92,9 +104,10 @@ export function stateObservation(
   profile: ProfileFacts,
   upnOf: (thumbprint: string) => string | undefined,
   resolve: ResolveUser,
-): IntuneObservation | "unattributed" | undefined {
+): IntuneObservation | NotObserved {
   const thumbprint = state.certificateThumbprint;
-  if (!thumbprint || !allowsEmail(state.certificateEnhancedKeyUsage)) return undefined;
+  if (!allowsEmail(state.certificateEnhancedKeyUsage)) return undefined;
+  if (!thumbprint) return unissued(state.certificateIssuanceState);
   const upn = upnOf(thumbprint);
   if (!upn) return "unattributed";
   const purpose = purposeFromKeyUsage(state.certificateKeyUsage?.filter((u) => u !== "unknownFutureValue"));
@@ -177,9 +190,10 @@ export function exportObservation(
   row: ExportRow,
   profiles: ReadonlyMap<string, ProfileFacts>,
   resolve: ResolveUser,
-): IntuneObservation | "unattributed" | undefined {
+): IntuneObservation | NotObserved {
   const profile = row.PolicyId === undefined ? undefined : profiles.get(row.PolicyId);
-  if (!profile || !row.Thumbprint || !allowsEmail(row.EnhancedKeyUsage)) return undefined;
+  if (!profile || !allowsEmail(row.EnhancedKeyUsage)) return undefined;
+  if (!row.Thumbprint) return unissued(issuanceStateOf(row.CertificateStatus));
   if (!row.UPN) return "unattributed";
   const purpose = purposeFromKeyUsage(row.KeyUsage);
   const issuanceState = issuanceStateOf(row.CertificateStatus);

@@ -61,6 +61,8 @@ export interface SyncIntuneResult {
   readonly revoked: number;
   readonly removed: number;
   readonly unattributed: number;
+  /** Device states Intune reports failed or pending with no certificate issued yet (see intune-observations). */
+  readonly unissued: number;
   readonly rejected: number;
   readonly failures: readonly string[];
 }
@@ -119,6 +121,7 @@ export async function syncIntune(
     certificates: snapshot.size,
     ...publisher.counts,
     unattributed: unattributed.size,
+    unissued: stats.unissued,
     rejected: stats.rejected,
     failures: stats.failures,
   };
