@@ -4,7 +4,8 @@
  * - a bearer token from the credential (never logged, never in an error);
  * - `$select` on reads (the caller's field list);
  * - a per-request timeout;
- * - a semaphore shared by every call of the gateway (bounded concurrency);
+ * - a semaphore shared by every call of the gateway (bounded concurrency), and a sliding window on how many
+ *   requests start per 20 s (Intune's limit is about 1,000 per app);
  * - retries of 429/5xx/network failures: `Retry-After` honoured (and, while it runs, every other call of the
  *   gateway holds off too: a throttled app that keeps sending only extends its penalty), else exponential
  *   back-off with jitter, bounded; then a RetryableError with the wait Graph asked for;
@@ -21,6 +22,7 @@ import { PermanentError, RetryableError } from "../../errors.ts";
 import type { Logger } from "../../ports.ts";
 import { GraphPayloadError, GraphRequestError, GraphUnavailableError } from "./errors.ts";
 import { type ParsedPage, parsePage } from "./parse.ts";
+import { RequestWindow } from "./request-window.ts";
 import {
   backoffDelay,
   DEFAULT_RETRY_POLICY,
@@ -68,6 +70,11 @@ export interface GraphTransportOptions {
   readonly scope?: string;
   /** Requests in flight at once, for the whole gateway. Default 6. */
   readonly maxConcurrency?: number;
+  /**
+   * Requests started per window, for the whole gateway. Default 900 per 20 s: under Intune's limit of about
+   * 1,000 per 20 s per app, with room for a second instance's stragglers.
+   */
+  readonly requestWindow?: { readonly limit: number; readonly windowMs: number };
   /** Per attempt: connect, send and read the body. Default 30 s. */
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -91,6 +98,7 @@ export class GraphTransport {
   private readonly base: URL;
   private readonly scope: string;
   private readonly semaphore: Semaphore;
+  private readonly window: RequestWindow;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -114,6 +122,8 @@ export class GraphTransport {
       middleware: new HTTPMessageHandler(),
     });
     this.semaphore = new Semaphore(options.maxConcurrency ?? 6);
+    const window = options.requestWindow ?? { limit: 900, windowMs: 20_000 };
+    this.window = new RequestWindow(window.limit, window.windowMs);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -125,7 +135,10 @@ export class GraphTransport {
   async send(call: GraphCall): Promise<GraphResponse> {
     for (let attempt = 1; ; attempt++) {
       await this.waitOutThrottle();
-      const outcome = await this.semaphore.run(() => this.attempt(call));
+      const outcome = await this.semaphore.run(async () => {
+        await this.pace();
+        return this.attempt(call);
+      });
       if ("response" in outcome) return outcome.response;
       const wait = outcome.retryAfterMs ?? backoffDelay(this.policy, attempt, this.random());
       const stop = !mayRepeat(call, outcome.status)
@@ -191,6 +204,15 @@ export class GraphTransport {
       throw new GraphPayloadError(resource, "link", [`no API version in ${url.pathname}`]);
     }
     return { version, path: `${segments.join("/")}${url.search}` };
+  }
+
+  /** Waits until the request window has room, then takes it (no await between the check and the record). */
+  private async pace(): Promise<void> {
+    for (let delay = this.window.delayAt(this.now().getTime()); delay > 0; ) {
+      await this.sleep(delay);
+      delay = this.window.delayAt(this.now().getTime());
+    }
+    this.window.record(this.now().getTime());
   }
 
   private async waitOutThrottle(): Promise<void> {

@@ -286,6 +286,17 @@ describe("payloads that do not fit", () => {
   });
 });
 
+describe("bounded rate", () => {
+  it("starts no more requests per window than allowed: the fourth in a second waits for the first to age out", async () => {
+    server.handle(() => ({ status: 204 }));
+    const { gw, time } = gateway({ requestWindow: { limit: 3, windowMs: 1000 } });
+    for (const d of ["d1", "d2", "d3", "d4", "d5"]) await gw.syncDevice(d);
+    expect(server.requests).toHaveLength(5);
+    // The clock only moves by the waits: d1-d3 at 0 ms, d4 waits until 1000 ms, d5 fits beside it.
+    expect(time.sleeps).toEqual([1000]);
+  });
+});
+
 describe("bounded concurrency", () => {
   it("never has more requests in flight than the bound, however many calls run at once", async () => {
     server.handle(() => ({ status: 204, delayMs: 15 }));
