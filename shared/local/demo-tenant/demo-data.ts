@@ -364,6 +364,7 @@ export async function buildDemoDataset(options: {
     allCertificateStates: arrayCollection(() => visible(allStates)),
     managedDevices: arrayCollection(() => devices),
     findDevice: (id) => devices.find((d) => d.id === id),
+    devicesOf: (userId) => devices.filter((d) => d.userId === userId),
     mobileAppConfigurations: mobileAppConfigurations({
       seed,
       ldapHost: options.ldapHost ?? "ldap.demo.smime-lifecycle.local",

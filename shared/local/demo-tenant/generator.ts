@@ -227,6 +227,10 @@ export function generateTenant(options: {
       const i = indexOf(id, prefix, "0002");
       return i !== undefined && i < users ? device(i) : undefined;
     },
+    devicesOf(id) {
+      const i = indexOf(id, prefix, "0001");
+      return i !== undefined && i < users ? [device(i)] : [];
+    },
     mobileAppConfigurations: mobileAppConfigurations({
       seed,
       ldapHost: "ldap.bench.smime-lifecycle.local",

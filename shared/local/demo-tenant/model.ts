@@ -47,6 +47,8 @@ export interface TenantData {
   readonly allCertificateStates: Collection;
   readonly managedDevices: Collection;
   findDevice(id: string): GraphItem | undefined;
+  /** A user's devices (`users/{id}/managedDevices`), by user id. */
+  devicesOf(userId: string): GraphItem[];
   /** `deviceAppManagement/mobileAppConfigurations`. */
   readonly mobileAppConfigurations: readonly GraphItem[];
   /** The `AllDeviceCertificates` report, row by row (lazily: the generator's has 100,000 rows). */

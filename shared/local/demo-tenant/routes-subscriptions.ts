@@ -47,6 +47,15 @@ export const subscriptionRoutes: readonly Route[] = [
     },
   },
   {
+    // Graph answers 204 and keeps the subscription; the demo has no authorization to lapse.
+    method: "POST",
+    path: /^subscriptions\/([^/]+)\/reauthorize$/,
+    handle: (world, request, [id]) =>
+      world.subscriptions.get(id ?? "")
+        ? { status: 204 }
+        : graphError(404, "ResourceNotFound", `The object was not found: subscription '${id}'.`, request.now),
+  },
+  {
     method: "PATCH",
     path: /^subscriptions\/([^/]+)$/,
     handle: (world, request, [id]) => world.subscriptions.renew(id ?? "", request.body),

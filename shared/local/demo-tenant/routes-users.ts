@@ -114,6 +114,20 @@ const getUser: Route = {
   },
 };
 
+const userDevices: Route = {
+  method: "GET",
+  path: /^users\/([^/]+)\/managedDevices$/,
+  handle(world, request, [id]) {
+    const user = world.directory.find(decodeURIComponent(id ?? ""));
+    if (!user) return userNotFound(id ?? "", request.now);
+    const devices = world.data.devicesOf(String(user.id));
+    return listReply(world, request, `users('${user.id}')/managedDevices`, {
+      count: devices.length,
+      slice: (o, l) => devices.slice(o, o + l),
+    });
+  },
+};
+
 const Recipient = z.object({
   emailAddress: z.object({ address: z.string().min(3), name: z.string().optional() }),
 });
@@ -154,4 +168,4 @@ const sendMail: Route = {
   },
 };
 
-export const userRoutes: readonly Route[] = [listUsers, delta, sendMail, getUser];
+export const userRoutes: readonly Route[] = [listUsers, delta, sendMail, userDevices, getUser];
