@@ -218,7 +218,10 @@ export const Events = {
     data: z.object({
       platform: Platform,
       policyId: z.string(),
-      differences: z.array(z.object({ key: z.string(), expected: z.unknown(), actual: z.unknown() })),
+      // A missing key travels as null; optional too, so an absent member still parses.
+      differences: z.array(
+        z.object({ key: z.string(), expected: z.unknown().optional(), actual: z.unknown().optional() }),
+      ),
       observedAt: Iso,
     }),
     identity: (d) => [d.platform, d.policyId, d.differences],
