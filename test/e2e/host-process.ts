@@ -142,6 +142,20 @@ export function tail(file: string, lines = 40): string {
   }
 }
 
+/** The host's JSON log lines (anything else in the file, like the start banner, is skipped). */
+export function logEntries(file: string): Record<string, unknown>[] {
+  const entries: Record<string, unknown>[] = [];
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      entries.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a line cut by the kill -9
+    }
+  }
+  return entries;
+}
+
 /** A loopback port nobody listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
