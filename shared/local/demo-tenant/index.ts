@@ -17,7 +17,7 @@
  */
 import type { Clock, Logger } from "../../ports.ts";
 import type { DemoCa } from "../demo-ca.ts";
-import type { UserChange } from "./dataset.ts";
+import { expectedProblems, type UserChange } from "./dataset.ts";
 import { buildDemoDataset, type DemoDataset } from "./demo-data.ts";
 import { Directory } from "./directory.ts";
 import { ExportJobs } from "./export-jobs.ts";
@@ -31,6 +31,7 @@ import type { World } from "./world.ts";
 
 export type { UserChange } from "./dataset.ts";
 export type { DemoCertificateRecord, DemoDataset, DemoUserRecord } from "./demo-data.ts";
+export { createDemoDirectory } from "./directory-port.ts";
 export type { OutboxEntry } from "./outbox.ts";
 export type { Delivery, LifecycleEvent, Subscription } from "./subscriptions.ts";
 
@@ -97,6 +98,7 @@ function adminRoutes(world: () => World, dataset: DemoDataset | undefined) {
       return bytes ? { status: 200, headers: { "content-type": "application/zip" }, body: bytes } : undefined;
     }
     if (path === "/_demo/outbox") return { status: 200, body: { value: world().outbox.list() } };
+    if (path === "/_demo/dataset" && dataset) return { status: 200, body: describeDataset(dataset) };
     if (path === "/_demo/directory" && dataset) {
       const upn = (query.get("upn") ?? "").toLowerCase();
       const certificates = dataset.directory.get(upn);
@@ -110,6 +112,31 @@ function adminRoutes(world: () => World, dataset: DemoDataset | undefined) {
       };
     }
     return undefined;
+  };
+}
+
+/** The demo users with their stories and what each certificate is meant to show (for people and the e2e check). */
+function describeDataset(dataset: DemoDataset) {
+  return {
+    users: dataset.users.map((u) => ({
+      userPrincipalName: u.userPrincipalName,
+      primarySmtp: u.primarySmtp,
+      story: u.spec.story,
+      expectedProblems: expectedProblems(u.spec),
+      afterFirstDelta: u.spec.afterFirstDelta ?? null,
+      certificates: dataset.certificates
+        .filter((c) => c.userId === u.id)
+        .map((c) => ({
+          thumbprint: c.thumbprint,
+          purpose: c.purpose,
+          delivery: c.delivery,
+          platforms: c.platforms,
+          notAfter: c.notAfter.toISOString(),
+          published: c.published,
+          expect: c.expect,
+          expectAfterChange: c.expectAfterChange ?? null,
+        })),
+    })),
   };
 }
 

@@ -180,3 +180,22 @@ describe("Outlook app configuration policies", () => {
     expect(items.length).toBe(2);
   });
 });
+
+describe("outside Graph", () => {
+  it("/_demo/dataset describes every user: story, expected problems, certificates", async () => {
+    const res = await fetch(`${s.tenant.baseUrl}/_demo/dataset`);
+    const body = (await res.json()) as {
+      users: {
+        userPrincipalName: string;
+        story: string;
+        expectedProblems: string[];
+        certificates: unknown[];
+      }[];
+    };
+    expect(body.users.length).toBe(s.tenant.dataset?.users.length);
+    const gosta = body.users.find((u) => u.userPrincipalName.startsWith("gosta@"));
+    expect(gosta?.expectedProblems).toEqual(["REVOKED"]);
+    expect(gosta?.certificates.length).toBe(2);
+    expect(gosta?.story).toMatch(/revoked/);
+  });
+});
