@@ -26,6 +26,7 @@ import { postCertificates, postCertificatesOptions } from "./post-certificates.t
 import { renewSubscription, renewSubscriptionOptions } from "./renew-subscription.ts";
 import { revalidateOnTrustChange, revalidateOnTrustChangeOptions } from "./revalidate-on-trust-change.ts";
 import { scanExpiry, scanExpiryOptions } from "./scan-expiry.ts";
+import { syncIntune, syncIntuneOptions } from "./sync-intune.ts";
 import { syncUsers, syncUsersOptions } from "./sync-users.ts";
 
 export interface HttpFunction {
@@ -35,9 +36,17 @@ export interface HttpFunction {
   readonly handler: HttpHandler;
 }
 
+/** What a timer function cannot do anything without: a Graph tenant, an LDAP directory. */
+export type Requirement = "graph" | "ldap";
+
 export interface TimerFunction {
   readonly name: string;
   readonly trigger: "timer";
+  /**
+   * The Functions host runs it regardless (Azure always has Graph; a run without LDAP_URL says so and
+   * ends); the local host leaves it out when it has no tenant or directory to talk to.
+   */
+  readonly requires?: readonly Requirement[];
   /** Six-field NCRONTAB, UTC. */
   readonly options: TimerTriggerOptions;
   readonly handler: TimerHandler;
@@ -75,16 +84,42 @@ export const functionRegistry: readonly FunctionEntry[] = [
     options: revalidateOnTrustChangeOptions,
     handler: revalidateOnTrustChange,
   },
-  { name: "syncUsers", trigger: "timer", options: syncUsersOptions, handler: syncUsers },
+  // Graph: the users first, so that the Intune sync finds the users its certificates belong to.
+  {
+    name: "syncUsers",
+    trigger: "timer",
+    requires: ["graph"],
+    options: syncUsersOptions,
+    handler: syncUsers,
+  },
   {
     name: "renewSubscription",
     trigger: "timer",
+    requires: ["graph"],
     options: renewSubscriptionOptions,
     handler: renewSubscription,
   },
-  // Registered everywhere; without LDAP_URL a run only says there is no directory to check.
-  { name: "checkDirectory", trigger: "timer", options: checkDirectoryOptions, handler: checkDirectory },
-  { name: "auditAppConfig", trigger: "timer", options: auditAppConfigOptions, handler: auditAppConfig },
+  {
+    name: "syncIntune",
+    trigger: "timer",
+    requires: ["graph"],
+    options: syncIntuneOptions,
+    handler: syncIntune,
+  },
+  {
+    name: "auditAppConfig",
+    trigger: "timer",
+    requires: ["graph"],
+    options: auditAppConfigOptions,
+    handler: auditAppConfig,
+  },
+  {
+    name: "checkDirectory",
+    trigger: "timer",
+    requires: ["ldap"],
+    options: checkDirectoryOptions,
+    handler: checkDirectory,
+  },
   { name: "postCertificates", trigger: "http", options: postCertificatesOptions, handler: postCertificates },
   { name: "getHealth", trigger: "http", options: getHealthOptions, handler: getHealth },
   { name: "getStatus", trigger: "http", options: getStatusOptions, handler: getStatus },

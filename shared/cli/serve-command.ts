@@ -12,9 +12,11 @@ import { ExitCode, UsageError } from "./usage-error.ts";
 export const SERVE_USAGE = `usage: smimectl serve [--port 7071] [--data DIR] [--demo]
 
 Runs every function of the pipeline in one process: the HTTP API on the port, timers, queue consumers on
-a durable in-process bus, Table storage on an Azurite it starts. Data (Azurite, the bus, the demo CA and
-the demo token issuer) is kept under DIR (default: LOCAL_DATA_DIR, else .data). --demo gives a few demo
-users certificates from the demo CA on the first start of DIR. Ctrl+C stops it cleanly.`;
+a durable in-process bus, Table storage on an Azurite it starts. Data (Azurite, the bus, the demo CA, the
+demo token issuer and the webhook's clientState) is kept under DIR (default: LOCAL_DATA_DIR, else .data).
+--demo, with no GRAPH_* settings, runs against the demo tenant: a Graph look-alike on loopback with about
+fifty users and their Intune certificates from the demo CA, which the Graph timers sync and whose changes
+arrive as change notifications. Ctrl+C stops it cleanly.`;
 
 const ServeArgs = z.object({
   port: z.coerce
@@ -55,11 +57,17 @@ function parseServeArgs(argv: readonly string[]): z.infer<typeof ServeArgs> {
 }
 
 function demoLines(host: RunningHost): string[] {
-  if (!host.demo) return [];
+  const tenant = host.demoTenant;
+  if (!tenant) {
+    const graph = host.graph ? host.graph.baseUrl : "none (set GRAPH_* or use --demo); Graph timers off";
+    return [`  Graph        ${graph}`];
+  }
+  const users = tenant.dataset?.users.length ?? 0;
+  const certificates = tenant.dataset?.certificates.length ?? 0;
   return [
-    `  demo users   ${host.demo.seeded ? "registered just now" : "registered on the first start"}; see them with:`,
+    `  demo tenant  ${tenant.baseUrl}   (${users} users, ${certificates} certificates; Graph calls go here)`,
+    `  demo users   synced within a minute; see them with:`,
     `               curl -H "Authorization: Bearer $(npx smimectl token --role reader${dataFlag(host)})" ${host.url}/api/users`,
-    ...host.demo.users.map((u) => `               ${u.userPrincipalName.padEnd(40)} ${u.story}`),
   ];
 }
 

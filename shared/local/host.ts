@@ -5,6 +5,12 @@
  * from TRUST_STORE_PATH or the demo CA, and the demo issuer for bearer tokens. Data lives under one
  * directory (`.data` or `--data DIR`), so a restart, even after `kill -9`, resumes unfinished work.
  *
+ * Microsoft Graph: GRAPH_* settings name a real tenant; without them, `--demo` (what `npm start` runs)
+ * starts the demo tenant on loopback with its ~50 users, certificates from the demo CA and Outlook policies,
+ * and points the same Graph gateway at it. The Graph timers then find its users and certificates, its
+ * subscription's validation handshake reaches this host's own `POST /api/graph/notifications`, and a changed
+ * demo user arrives as a change notification. With neither, the Graph timers do not run (nothing to ask).
+ *
  * Start order puts the HTTP port first (a port in use fails before anything else starts, and the demo CA
  * needs the real port for its CRL URLs). Stop order is the reverse of intake: HTTP, consumers and timers
  * stop taking work and finish what they hold, then the bus and Azurite close.
@@ -17,11 +23,10 @@ import { loadDemoIssuer } from "../http/demo-issuer.ts";
 import { createRouter } from "../http/router.ts";
 import type { Clock } from "../ports.ts";
 import { createLocalRuntime, installRuntime, type Runtime, uninstallRuntime } from "../runtime.ts";
-import { registerCertificate } from "../usecases/register-certificate.ts";
 import { startLocalAzurite } from "./azurite-process.ts";
 import { startConsumers } from "./consumers.ts";
 import { type DemoCa, openDemoCa } from "./demo-ca.ts";
-import { type SeedResult, seedDemo } from "./demo-seed.ts";
+import { type DemoTenant, startDemoTenant } from "./demo-tenant/index.ts";
 import { loadOrCreateClientState } from "./graph-client-state.ts";
 import { startHttpServer } from "./http-server.ts";
 import { localFunctions } from "./local-functions.ts";
@@ -37,7 +42,10 @@ export interface LocalHostOptions {
   readonly clock?: Clock;
   /** Jitter and fault draws. */
   readonly random?: () => number;
-  /** Seed the demo users on the first start of the data directory (`--demo`; needs the demo CA). */
+  /**
+   * Run against the demo tenant when no Graph tenant is configured (`--demo`, what `npm start` runs; needs
+   * the demo CA, so no TRUST_STORE_PATH).
+   */
   readonly demo?: boolean;
 }
 
@@ -47,8 +55,10 @@ export interface RunningHost {
   readonly settings: Settings;
   readonly runtime: Runtime;
   readonly demoCa: DemoCa | undefined;
-  /** The demo users, when `demo` was asked for. */
-  readonly demo: SeedResult | undefined;
+  /** The demo tenant the Graph gateway talks to, when `demo` was asked for and no tenant is configured. */
+  readonly demoTenant: DemoTenant | undefined;
+  /** Where Graph calls go: the demo tenant, GRAPH_BASE_URL, or nowhere (the Graph timers do not run). */
+  readonly graph: { readonly baseUrl: string } | undefined;
   /** A summary for the banner: how many of each kind of function run here. */
   readonly functions: { readonly http: number; readonly queues: number; readonly timers: number };
   /** Stops intake, finishes work in flight, closes the bus and Azurite. Safe to call twice. */
@@ -109,6 +119,15 @@ async function hostSettings(dataDir: string | undefined): Promise<Settings> {
   });
 }
 
+/** Graph's own address: GRAPH_BASE_URL's default, which says no tenant was named. */
+const MICROSOFT_GRAPH = "https://graph.microsoft.com";
+
+/** GRAPH_* settings name a tenant (or another Graph-compatible endpoint) this host should use. */
+const graphConfigured = (settings: Settings) =>
+  settings.graph.tenantId !== undefined ||
+  settings.graph.clientId !== undefined ||
+  settings.graph.baseUrl.replace(/\/+$/, "") !== MICROSOFT_GRAPH;
+
 /** Starts everything; on a failure part-way, stops what had started and rethrows. */
 export async function startLocalHost(options: LocalHostOptions): Promise<RunningHost> {
   const settings = await hostSettings(options.dataDir);
@@ -137,12 +156,29 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       ? undefined
       : await openDemoCa({ dir: join(dataDir, "demo-ca"), baseUrl: http.url, now: clock.now() });
     const issuer = await loadDemoIssuer(dataDir);
+    const demoTenant =
+      options.demo && demoCa && !graphConfigured(settings)
+        ? await startDemoTenant({
+            dataDir,
+            ca: demoCa,
+            clock,
+            logger: logger.child({ part: "demo-tenant" }),
+            ...(settings.outlook.ldapHost ? { ldapHost: settings.outlook.ldapHost } : {}),
+          })
+        : undefined;
+    if (demoTenant) parts.add("demo-tenant", demoTenant.close);
+    const graph = demoTenant
+      ? { baseUrl: demoTenant.baseUrl }
+      : graphConfigured(settings)
+        ? { baseUrl: settings.graph.baseUrl }
+        : undefined;
     const runtime = createLocalRuntime({
       tablesConnectionString: azurite.connectionString,
       bus,
       trustStorePath: settings.trustStorePath ?? (demoCa as DemoCa).trustStorePath,
       ...(demoCa ? { localCrl: demoCa.crl } : {}),
       webhookBaseUrl: http.url,
+      ...(demoTenant && { graphBaseUrl: demoTenant.baseUrl }),
       settings,
       logger,
       clock,
@@ -165,7 +201,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       faultRate: settings.faultRate,
       ...(options.random ? { random: options.random } : {}),
     });
-    const timers = startTimers(functions.timers, {
+    const available = { graph: graph !== undefined, ldap: settings.ldap !== undefined };
+    const runnable = functions.timers.filter((t) => (t.requires ?? []).every((r) => available[r]));
+    const timers = startTimers(runnable, {
       clock,
       onError: (job, error) => logger.error("timer run failed", { functionName: job, error }),
     });
@@ -173,19 +211,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     parts.add("intake", async () => {
       await Promise.all([http.stop(), consumers.stop(), timers.stop()]);
     });
-    const demo =
-      options.demo && demoCa
-        ? await seedDemo({
-            dataDir,
-            ca: demoCa,
-            now: clock.now(),
-            register: (input) => registerCertificate(runtime.deps, input),
-          })
-        : undefined;
     if (options.demo && !demoCa)
-      logger.warn("--demo ignored: TRUST_STORE_PATH is set, so there is no demo CA");
+      logger.warn("--demo ignored: TRUST_STORE_PATH is set, so there is no demo CA for the demo tenant");
+    if (!graph) logger.info("no Graph tenant (GRAPH_* settings or --demo): the Graph timers do not run");
     return {
-      demo,
+      demoTenant,
+      graph,
       url: http.url,
       dataDir,
       settings,
@@ -194,7 +225,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       functions: {
         http: functions.routes.length,
         queues: functions.queues.length,
-        timers: functions.timers.length,
+        timers: runnable.length,
       },
       stop: parts.stop,
     };

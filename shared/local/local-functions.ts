@@ -49,6 +49,7 @@ export function localFunctions(
       timers.push({
         name: entry.name,
         schedule: entry.options.schedule,
+        ...(entry.requires && { requires: entry.requires }),
         run: async (timer) => {
           await entry.handler(timer, createInvocationContext({ functionName: entry.name, logger }));
         },

@@ -3,8 +3,14 @@
  * pipeline working at once instead of at 06:00), then on its NCRONTAB schedule, like the Functions host.
  * A run still going when the next is due is not overlapped: the next run is planned after it finishes,
  * as the Functions host's singleton lock would do.
+ *
+ * The runs at start go one after another, in the registry's order: on a fresh data directory the users
+ * sync must have stored the directory's users before the Intune sync attributes certificates to them
+ * (else a certificate would be filed under a user id derived from its UPN, to be merged later), and the
+ * policy audit refreshes the readiness of users that exist. Each job's schedule starts once its first run ends.
  */
 import type { Timer } from "@azure/functions";
+import type { Requirement } from "../../functions/registry.ts";
 import type { Clock } from "../ports.ts";
 import { nextOccurrence, parseSchedule, type Schedule } from "./ncrontab.ts";
 
@@ -12,6 +18,8 @@ export interface TimerJob {
   readonly name: string;
   /** Six-field NCRONTAB, UTC. */
   readonly schedule: string;
+  /** What it needs to do anything (the registry's word); the host leaves out what it cannot serve. */
+  readonly requires?: readonly Requirement[];
   run(timer: Timer): Promise<void>;
 }
 
@@ -49,8 +57,8 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
     },
   });
 
-  const fire = (job: TimerJob, schedule: Schedule) => {
-    if (stopped) return;
+  const fire = (job: TimerJob, schedule: Schedule): Promise<void> => {
+    if (stopped) return Promise.resolve();
     const now = options.clock.now();
     const run = job
       .run(timerFor(job, schedule, now))
@@ -61,6 +69,7 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
         plan(job, schedule);
       });
     running.add(run);
+    return run;
   };
 
   const plan = (job: TimerJob, schedule: Schedule) => {
@@ -80,10 +89,13 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
     timeouts.add(timeout);
   };
 
-  for (const { job, schedule } of planned) {
-    if (options.runAtStart ?? true) fire(job, schedule);
-    else plan(job, schedule);
-  }
+  if (options.runAtStart ?? true) {
+    const startup = (async () => {
+      for (const { job, schedule } of planned) await fire(job, schedule);
+    })();
+    running.add(startup);
+    void startup.finally(() => running.delete(startup));
+  } else for (const { job, schedule } of planned) plan(job, schedule);
 
   return {
     async stop() {
