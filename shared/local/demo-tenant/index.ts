@@ -17,13 +17,13 @@
  */
 import type { Clock, Logger } from "../../ports.ts";
 import type { DemoCa } from "../demo-ca.ts";
-import { expectedProblems, type UserChange } from "./dataset.ts";
+import { adminRoutes } from "./admin-routes.ts";
+import type { UserChange } from "./dataset.ts";
 import { buildDemoDataset, type DemoDataset } from "./demo-data.ts";
 import { Directory } from "./directory.ts";
 import { ExportJobs } from "./export-jobs.ts";
 import { generateTenant, type Scale } from "./generator.ts";
 import type { TenantData } from "./model.ts";
-import type { Reply } from "./odata.ts";
 import { Outbox, type OutboxEntry } from "./outbox.ts";
 import { startServer } from "./server.ts";
 import { type Delivery, type LifecycleEvent, type Subscription, Subscriptions } from "./subscriptions.ts";
@@ -88,57 +88,6 @@ export interface DemoTenant {
 }
 
 const systemClock: Clock = { now: () => new Date() };
-
-/** The `/_demo/` routes: export downloads, the outbox, the directory's certificates. */
-function adminRoutes(world: () => World, dataset: DemoDataset | undefined) {
-  return (path: string, query: URLSearchParams): Reply | undefined => {
-    const zip = /^\/_demo\/exports\/([^/]+)\.zip$/.exec(path);
-    if (zip?.[1]) {
-      const bytes = world().exports.download(decodeURIComponent(zip[1]));
-      return bytes ? { status: 200, headers: { "content-type": "application/zip" }, body: bytes } : undefined;
-    }
-    if (path === "/_demo/outbox") return { status: 200, body: { value: world().outbox.list() } };
-    if (path === "/_demo/dataset" && dataset) return { status: 200, body: describeDataset(dataset) };
-    if (path === "/_demo/directory" && dataset) {
-      const upn = (query.get("upn") ?? "").toLowerCase();
-      const certificates = dataset.directory.get(upn);
-      if (!certificates) return undefined;
-      return {
-        status: 200,
-        body: {
-          userPrincipalName: upn,
-          certificates: certificates.map((c) => Buffer.from(c).toString("base64")),
-        },
-      };
-    }
-    return undefined;
-  };
-}
-
-/** The demo users with their stories and what each certificate is meant to show (for people and the e2e check). */
-function describeDataset(dataset: DemoDataset) {
-  return {
-    users: dataset.users.map((u) => ({
-      userPrincipalName: u.userPrincipalName,
-      primarySmtp: u.primarySmtp,
-      story: u.spec.story,
-      expectedProblems: expectedProblems(u.spec),
-      afterFirstDelta: u.spec.afterFirstDelta ?? null,
-      certificates: dataset.certificates
-        .filter((c) => c.userId === u.id)
-        .map((c) => ({
-          thumbprint: c.thumbprint,
-          purpose: c.purpose,
-          delivery: c.delivery,
-          platforms: c.platforms,
-          notAfter: c.notAfter.toISOString(),
-          published: c.published,
-          expect: c.expect,
-          expectAfterChange: c.expectAfterChange ?? null,
-        })),
-    })),
-  };
-}
 
 /** Starts the demo tenant on loopback. */
 export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoTenant> {
@@ -209,7 +158,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     host: options.host ?? "127.0.0.1",
     world: () => world,
     throttle: { rate: options.throttleRate ?? 0, retryAfterSeconds: options.retryAfterSeconds ?? 1, seed },
-    admin: adminRoutes(() => world, dataset),
+    admin: adminRoutes(() => world, dataset, {
+      changeUser,
+      sendLifecycle: (id, event) => track(subscriptions.lifecycle(id, event)),
+    }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   baseUrl = server.baseUrl;

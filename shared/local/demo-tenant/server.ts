@@ -26,8 +26,13 @@ export interface ThrottleOptions {
   readonly seed: string;
 }
 
-/** Extra routes outside Graph (`/_demo/...`), answered without a token. */
-export type AdminHandler = (path: string, query: URLSearchParams) => Reply | undefined;
+/** Extra routes outside Graph (`/_demo/...`), answered without a token; undefined for 404. */
+export type AdminHandler = (request: {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+}) => Promise<Reply | undefined>;
 
 function write(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { "cache-control": "no-store", ...reply.headers };
@@ -54,6 +59,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+const INVALID = Symbol("invalid JSON");
+
+/** The request's JSON body; undefined when empty, INVALID when it is not JSON. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const raw = await readBody(req);
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch {
+    return INVALID;
+  }
 }
 
 function match(method: string, path: string, version: "v1.0" | "beta") {
@@ -85,10 +103,10 @@ export async function startServer(options: {
     const url = new URL(req.url ?? "/", baseUrl);
     const method = req.method ?? "GET";
     if (url.pathname.startsWith("/_demo/")) {
-      return (
-        (method === "GET" ? options.admin(url.pathname, url.searchParams) : undefined) ??
-        graphError(404, "ResourceNotFound", `Nothing at ${url.pathname}.`, now)
-      );
+      const body = await readJson(req);
+      if (body === INVALID) return graphError(400, "BadRequest", "Unable to read JSON request payload.", now);
+      const reply = await options.admin({ method, path: url.pathname, query: url.searchParams, body });
+      return reply ?? graphError(404, "ResourceNotFound", `Nothing at ${method} ${url.pathname}.`, now);
     }
     const versioned = /^\/(v1\.0|beta)\/(.+)$/.exec(url.pathname);
     if (!versioned)
@@ -126,15 +144,8 @@ export async function startServer(options: {
         `The HTTP method '${method}' is not allowed on ${path}.`,
         now,
       );
-    const raw = await readBody(req);
-    let body: unknown;
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw.toString("utf8"));
-      } catch {
-        return graphError(400, "BadRequest", "Unable to read JSON request payload.", now);
-      }
-    }
+    const body = await readJson(req);
+    if (body === INVALID) return graphError(400, "BadRequest", "Unable to read JSON request payload.", now);
     const request: Request = { method, url, version, query: url.searchParams, body, now, baseUrl };
     return found.route.handle(world, request, found.params);
   }

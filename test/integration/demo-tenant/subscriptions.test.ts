@@ -231,3 +231,51 @@ describe("a live subscription", () => {
     },
   );
 });
+
+describe("the hooks over HTTP (for a test driving a separate host process)", () => {
+  async function post(path: string, body: unknown) {
+    const res = await fetch(`${s.tenant.baseUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  it.each([
+    {
+      name: "a user change notifies",
+      path: "/_demo/users/ebba@demo.smime-lifecycle.local",
+      body: { accountEnabled: false },
+      status: 200,
+    },
+    {
+      name: "an unknown user is 404",
+      path: "/_demo/users/nobody@demo.smime-lifecycle.local",
+      body: { accountEnabled: false },
+      status: 404,
+    },
+    {
+      name: "a malformed change is 400",
+      path: "/_demo/users/ebba@demo.smime-lifecycle.local",
+      body: { shoeSize: 44 },
+      status: 400,
+    },
+  ])("$name", async ({ path, body, status }) => {
+    await subscribe("echo");
+    const res = await post(path, body);
+    expect(res.status).toBe(status);
+    if (status === 200)
+      expect((res.json.deliveries as { status: number }[]).map((d) => d.status)).toEqual([202]);
+  });
+
+  it("sends a lifecycle notification", async () => {
+    const id = String((await subscribe("echo")).json.id);
+    const res = await post(`/_demo/subscriptions/${id}/lifecycle`, { lifecycleEvent: "missed" });
+    expect(res.status).toBe(200);
+    expect(res.json.kind).toBe("lifecycle");
+    expect((await post("/_demo/subscriptions/nope/lifecycle", { lifecycleEvent: "missed" })).status).toBe(
+      404,
+    );
+  });
+});
