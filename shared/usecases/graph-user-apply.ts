@@ -45,15 +45,17 @@ export async function applyDirectoryUser(
   const options = { source: eventSource(producer), time: now };
   const outcome = await withConflictRetry(`user ${observed.id}`, async () => {
     const stored = await deps.users.get(observed.id);
-    const merge = stored ? undefined : await mergeableUser(deps, observed);
+    const merge = await mergeableUser(deps, observed);
     const decision = decideUserChange(stored?.value, observed, now);
     const events: CloudEventEnvelope[] = decision.changes.map((c) => createEvent("user.changed", c, options));
     if (merge) events.push(...(await mergeEventsFor(deps, merge, observed.id, options)));
     await publishEvents(deps, events);
     if (merge) await retire(deps, merge, observed.id, now);
-    if (decision.record)
-      await deps.users.put(decision.record, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
-    return { decision, mergedFrom: merge?.userId };
+    // After a merge the directory user is written even when unchanged: the write takes the UPN back.
+    const record =
+      decision.record ?? (merge && stored ? { ...stored.value, updatedAt: now.toISOString() } : undefined);
+    if (record) await deps.users.put(record, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
+    return { decision: { ...decision, ...(record && { record }) }, mergedFrom: merge?.userId };
   });
   const { decision, mergedFrom } = outcome;
   const record = decision.record;

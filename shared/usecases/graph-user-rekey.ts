@@ -26,9 +26,11 @@ import { userIdForUpn } from "./register-certificate.ts";
 const Address = z.email();
 
 /**
- * The stored user that a directory user seen for the first time replaces: one holding the same UPN under
- * the id derived from it, not already retired. Users with another directory id are never merged (a UPN
- * that moved from one person to another is two people).
+ * The stored user that a directory user replaces: the one holding the same UPN under the id derived from
+ * it, not already retired. Asked for every directory user a round brings, not only new ones: a certificate
+ * sync racing the first user sync can create the derived user just after the directory user was stored.
+ * Users with another directory id are never merged (a UPN that moved from one person to another is two
+ * people).
  */
 export async function mergeableUser(
   deps: Pick<Deps, "users">,

@@ -85,7 +85,7 @@ describe("syncUsers", () => {
       "entra-bruno disabled",
       "entra-chen deleted",
     ]);
-    const [adele] = h.events("user.changed");
+    const adele = h.events("user.changed").find((e) => e.userid === "entra-adele");
     expect(adele?.data).toMatchObject({
       primarySmtp: "adele.vance@contoso.com",
       previousPrimarySmtp: "adele@contoso.com",
@@ -176,6 +176,20 @@ describe("syncUsers", () => {
     expect((await h.stores.users.findByUpn("hank@contoso.com"))?.userId).toBe("entra-hank");
     // Running again merges nothing more.
     expect((await syncUsers(deps)).merged).toBe(0);
+  });
+
+  it("a derived user created just after the directory user (a racing certificate sync) is merged when the directory next shows it", async () => {
+    await syncUsers(deps);
+    const derived = userIdForUpn("erin@contoso.com");
+    const leaf = await h.pki.leaf({ email: "erin@contoso.com" });
+    await publish(discovered(derived, "erin@contoso.com", leaf.pem));
+    await drain(); // the processor creates the derived user's record, which takes the UPN
+    expect((await h.stores.users.findByUpn("erin@contoso.com"))?.userId).toBe(derived);
+    directory.update(ids["erin"]!, { displayName: "Erin K." });
+    expect((await syncUsers(deps)).merged).toBe(1);
+    await drain();
+    expect((await h.stores.users.findByUpn("erin@contoso.com"))?.userId).toBe("entra-erin");
+    expect((await h.stores.certificates.listByUser("entra-erin")).map((c) => c.state)).toEqual(["valid"]);
   });
 
   describe("the user's certificates follow the directory", () => {
