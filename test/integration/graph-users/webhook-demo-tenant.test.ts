@@ -250,6 +250,17 @@ describe("users through the demo tenant's change notifications", () => {
     });
   });
 
+  it("reauthorizationRequired: recorded by the lifecycle route, and the next run reauthorizes the same subscription", async () => {
+    const [subscription] = tenant.subscriptions();
+    h.clock.set(new Date(h.clock.now().getTime() + 60_000));
+    expect((await tenant.sendLifecycle(subscription!.id, "reauthorizationRequired")).status).toBe(202);
+    h.clock.set(new Date(h.clock.now().getTime() + 60_000));
+    const result = await manageSubscription(deps);
+    expect(result).toMatchObject({ action: "reauthorize", subscriptionId: subscription!.id });
+    expect(result.resync).toBeUndefined();
+    expect(tenant.subscriptions().map((s) => s.id)).toEqual([subscription!.id]);
+  });
+
   it("subscriptionRemoved: the next run creates a new subscription (validated again) and resyncs", async () => {
     const [old] = tenant.subscriptions();
     h.clock.set(new Date(h.clock.now().getTime() + 60_000));
