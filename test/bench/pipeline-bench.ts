@@ -19,19 +19,17 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInProcessBus } from "../../shared/adapters/in-process-bus/bus.ts";
 import { createEvent } from "../../shared/contracts/events.ts";
-import { loadDemoIssuer } from "../../shared/http/demo-issuer.ts";
-import { openDemoCa } from "../../shared/local/demo-ca.ts";
 import { userIdForUpn } from "../../shared/usecases/register-certificate.ts";
 import { apiClient } from "../e2e/api-client.ts";
-import { freePort, type HostProcess, startHost, tail } from "../e2e/host-process.ts";
-import { demoCaLeafMinter } from "../e2e/leaf-minter.ts";
+import { prepareDataDir } from "../e2e/first-start.ts";
+import { type HostProcess, startHost, tail } from "../e2e/host-process.ts";
 import {
   readStoredState,
   registerConcurrently,
   type StoredState,
   waitUntilProcessed,
 } from "../e2e/pipeline-driver.ts";
-import { KINDS, planWorkload, registrationBody, type Workload } from "../e2e/workload.ts";
+import { KINDS, registrationBody, type Workload } from "../e2e/workload.ts";
 
 const CERTIFICATES = Number(process.env.BENCH_PIPELINE_CERTIFICATES ?? 10_000);
 const USERS = Math.max(1, Math.round(CERTIFICATES * 0.3));
@@ -67,24 +65,13 @@ async function measureWay(way: Way): Promise<PipelineMeasurement> {
   const root = mkdtempSync(join(tmpdir(), `smime-bench-pipeline-${way}-`));
   const dataDir = join(root, "data");
   try {
-    const port = await freePort();
-    const now = new Date();
-    const demoCa = await openDemoCa({
-      dir: join(dataDir, "demo-ca"),
-      baseUrl: `http://127.0.0.1:${port}`,
-      now,
+    const { port, workload, token } = await prepareDataDir({
+      dataDir,
+      certificates: CERTIFICATES,
+      users: USERS,
+      admin: "bench@contoso.test",
     });
-    const minter = await demoCaLeafMinter({ demoCaDir: demoCa.dir, crlUrl: demoCa.crlUrls.issuing });
-    const workload = planWorkload({ certificates: CERTIFICATES, users: USERS, now, minter });
-    for (const c of workload.certificates)
-      if (KINDS[c.kind].revoke)
-        await demoCa.revoke(c.leaf.serialNumber, new Date(now.getTime() - 86_400_000));
-    if (way === "bus") await enqueueDiscoveries(join(dataDir, "bus"), workload, now);
-    const token = await (await loadDemoIssuer(dataDir)).mint({
-      role: "admin",
-      userPrincipalName: "bench@contoso.test",
-      now,
-    });
+    if (way === "bus") await enqueueDiscoveries(join(dataDir, "bus"), workload, new Date());
 
     log(way === "http" ? "  over HTTP …" : "  straight onto the bus …");
     const started = performance.now();

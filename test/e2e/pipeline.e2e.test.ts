@@ -15,8 +15,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemoIssuer } from "../../shared/http/demo-issuer.ts";
-import { openDemoCa } from "../../shared/local/demo-ca.ts";
 import { cliLauncher } from "../support/cli.ts";
 import {
   type ApiClient,
@@ -26,16 +24,8 @@ import {
   type StatusBody,
   type UserLine,
 } from "./api-client.ts";
-import {
-  freePort,
-  type HostExit,
-  type HostProcess,
-  logEntries,
-  sleep,
-  startHost,
-  tail,
-} from "./host-process.ts";
-import { demoCaLeafMinter } from "./leaf-minter.ts";
+import { type PreparedDataDir, prepareDataDir } from "./first-start.ts";
+import { type HostExit, type HostProcess, logEntries, sleep, startHost, tail } from "./host-process.ts";
 import {
   CERTIFICATE_EVENTS_QUEUE,
   publishPoisonMessage,
@@ -46,7 +36,7 @@ import {
   type StoredState,
   waitUntilProcessed,
 } from "./pipeline-driver.ts";
-import { KINDS, planWorkload, registrationBody, type Workload } from "./workload.ts";
+import { KINDS, registrationBody } from "./workload.ts";
 
 const CERTIFICATES = 1_000;
 const USERS = 300;
@@ -60,13 +50,9 @@ const LATE_DUPLICATES = 20;
 /** The host is killed once this share of the registrations is answered and messages wait in the queue. */
 const KILL_AFTER_SHARE = 0.4;
 
-/** The host's data directory as a first start would leave it, plus what the test planted there. */
-interface Prepared {
-  readonly dataDir: string;
-  readonly port: number;
-  readonly workload: Workload;
+/** The host's data directory as a first start would leave it, plus the poison the test planted there. */
+interface Prepared extends PreparedDataDir {
   readonly poisonId: string;
-  readonly token: string;
 }
 
 /** What happened, gathered once by `beforeAll` and checked by each case. */
@@ -89,32 +75,21 @@ const progress = (message: string) => process.stdout.write(`[e2e pipeline] ${mes
 let root: string;
 let run: Run;
 
-/**
- * Before the first start: the demo CA (the test's leaves signed by its issuing key, the revoked ones on its
- * CRL), the demo token issuer, and a poison message already on the queue.
- */
-async function prepareDataDir(): Promise<Prepared> {
+/** Before the first start: the demo CA, the leaves, the token, and a poison message already on the queue. */
+async function prepare(): Promise<Prepared> {
   root = await mkdtemp(join(tmpdir(), "smime-e2e-"));
-  const dataDir = join(root, "data");
-  const port = await freePort();
-  const now = new Date();
-  const demoCa = await openDemoCa({
-    dir: join(dataDir, "demo-ca"),
-    baseUrl: `http://127.0.0.1:${port}`,
-    now,
+  const prepared = await prepareDataDir({
+    dataDir: join(root, "data"),
+    certificates: CERTIFICATES,
+    users: USERS,
+    admin: "e2e-admin@contoso.test",
   });
-  const minter = await demoCaLeafMinter({ demoCaDir: demoCa.dir, crlUrl: demoCa.crlUrls.issuing });
-  const workload = planWorkload({ certificates: CERTIFICATES, users: USERS, now, minter });
-  for (const c of workload.certificates)
-    if (KINDS[c.kind].revoke) await demoCa.revoke(c.leaf.serialNumber, new Date(now.getTime() - 86_400_000));
-  const poisonId = await publishPoisonMessage(join(dataDir, "bus"), now);
-  const issuer = await loadDemoIssuer(dataDir);
-  const token = await issuer.mint({ role: "admin", userPrincipalName: "e2e-admin@contoso.test", now });
-  return { dataDir, port, workload, poisonId, token };
+  const poisonId = await publishPoisonMessage(join(prepared.dataDir, "bus"), new Date());
+  return { ...prepared, poisonId };
 }
 
 async function scenario(): Promise<Run> {
-  const prepared = await prepareDataDir();
+  const prepared = await prepare();
   const { dataDir, workload } = prepared;
   const launcher = await cliLauncher();
   const hostOptions = (n: number) => ({
