@@ -14,7 +14,7 @@ import {
 } from "../../shared/adapters/in-process-bus/settlement.ts";
 import type { CloudEventEnvelope } from "../../shared/contracts/cloud-event.ts";
 import type { QueueKey } from "../../shared/contracts/queues.ts";
-import { ConflictError, PermanentError, RetryableError } from "../../shared/errors.ts";
+import { ConflictError, PermanentError, PoisonMessageError, RetryableError } from "../../shared/errors.ts";
 import type { Logger, ReceivedMessage } from "../../shared/ports.ts";
 import { describeEventBusContract } from "../contract/event-bus.contract.ts";
 import { BUS_TEST_TIME, notificationEvent, reprovisionEvent } from "../support/bus-events.ts";
@@ -386,6 +386,12 @@ describe("settlement decisions", () => {
       outcome: { ok: false, error: new RetryableError("503", 1_000) },
       deliveryCount: 10,
       expected: { kind: "deadLetter", reason: "MaxDeliveryCountExceeded", description: "503" },
+    },
+    {
+      name: "a poison message → dead-letter at once with its own reason",
+      outcome: { ok: false, error: new PoisonMessageError("UnparseableEvent", "not a CloudEvents envelope") },
+      deliveryCount: 1,
+      expected: { kind: "deadLetter", reason: "UnparseableEvent", description: "not a CloudEvents envelope" },
     },
     {
       name: "a very long error is cut for the description",

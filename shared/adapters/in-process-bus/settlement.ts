@@ -2,7 +2,7 @@
  * What happens to a message after its handler ran: the same rules as a Service Bus peek-lock receiver.
  * Pure: the outcome, the delivery count and the random draw for jitter are passed in.
  */
-import { PermanentError, RetryableError } from "../../errors.ts";
+import { PermanentError, PoisonMessageError, RetryableError } from "../../errors.ts";
 import { MAX_DELIVERY_COUNT_EXCEEDED } from "./journal.ts";
 
 export type Settlement =
@@ -45,6 +45,8 @@ export function backoffDelay(deliveryCount: number, policy: BackoffPolicy, rando
  * - resolved → complete;
  * - PermanentError → complete: retrying cannot help, and the handler (the use case) is the one that records
  *   the failure (an event, a ledger row) before throwing, so completing loses nothing;
+ * - PoisonMessageError → dead-letter at once with its own reason: it can never be processed, and waiting for
+ *   the max delivery count would let a transient error on the last delivery hide why;
  * - any other failure on the queue's last allowed delivery → dead-letter with reason
  *   "MaxDeliveryCountExceeded" and the error as description;
  * - RetryableError → abandon after its `retryAfterMs`, or exponential back-off with jitter;
@@ -59,6 +61,8 @@ export function decideSettlement(
 ): Settlement {
   if (outcome.ok || outcome.error instanceof PermanentError) return { kind: "complete" };
   const error = describeError(outcome.error);
+  if (outcome.error instanceof PoisonMessageError)
+    return { kind: "deadLetter", reason: outcome.error.reason, description: error };
   if (deliveryCount >= maxDeliveryCount)
     return { kind: "deadLetter", reason: MAX_DELIVERY_COUNT_EXCEEDED, description: error };
   if (!(outcome.error instanceof RetryableError)) return { kind: "abandon", delayMs: 0, error };
