@@ -8,6 +8,7 @@
 import type { InvocationContext, ServiceBusQueueTriggerOptions } from "@azure/functions";
 import { Queues } from "../shared/contracts/queues.ts";
 import { PermanentError, PoisonMessageError } from "../shared/errors.ts";
+import type { Deps, GraphDeps } from "../shared/usecases/deps.ts";
 import { processCertificateEvent } from "../shared/usecases/process-certificate-event.ts";
 import { depsFor, receivedMessage } from "./invocation.ts";
 
@@ -19,7 +20,11 @@ export const onCertificateEventOptions = {
 
 export async function onCertificateEvent(body: unknown, context: InvocationContext): Promise<void> {
   const message = receivedMessage(body, context);
-  const deps = depsFor(context, { messageId: message.messageId, deliveryCount: message.deliveryCount });
+  // The runtime's deps carry the Graph gateway: a change notification's refresh reads the user from Graph.
+  const deps: Deps & Partial<GraphDeps> = depsFor(context, {
+    messageId: message.messageId,
+    deliveryCount: message.deliveryCount,
+  });
   try {
     const outcome = await processCertificateEvent(deps, message);
     deps.logger.info("certificate event handled", { ...outcome });

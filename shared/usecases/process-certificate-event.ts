@@ -17,8 +17,8 @@ import { createEvent, type EventData, type PipelineEvent, parseEvent } from "../
 import type { CertificateRecord, UserRecord } from "../contracts/rows.ts";
 import { nextState, readyForPurpose, verdictOf } from "../domain/lifecycle.ts";
 import { notificationsFor } from "../domain/notification-policy.ts";
-import { PoisonMessageError } from "../errors.ts";
-import type { ReceivedMessage } from "../ports.ts";
+import { PermanentError, PoisonMessageError } from "../errors.ts";
+import type { GraphDirectory, ReceivedMessage } from "../ports.ts";
 import {
   applyEvent,
   type CertificateEvent,
@@ -28,6 +28,7 @@ import {
 } from "./certificate-changes.ts";
 import { withConflictRetry } from "./conflict-retry.ts";
 import { type Deps, eventSource } from "./deps.ts";
+import { processUserRefreshRequested } from "./graph-refresh-user.ts";
 import { processUserChanged } from "./process-user-changed.ts";
 import { publishEvents } from "./publish-events.ts";
 import { refreshReadiness } from "./refresh-readiness.ts";
@@ -36,7 +37,10 @@ import { type ValidatedFields, validateRecord } from "./validate-record.ts";
 export type ProcessCertificateEventDeps = Pick<
   Deps,
   "certificates" | "users" | "audit" | "bus" | "clock" | "logger" | "pki" | "settings" | "cursors"
->;
+> & {
+  /** Reads a user a change notification named (user.refreshRequested); every runtime has it. */
+  readonly graph?: Pick<GraphDirectory, "getUser">;
+};
 
 export interface ProcessOutcome {
   readonly eventId: string;
@@ -71,6 +75,10 @@ export async function processCertificateEvent(
 ): Promise<ProcessOutcome> {
   const event = parseMessage(message);
   if (event.type === "user.changed") return processUserChanged(deps, event);
+  if (event.type === "user.refreshRequested") {
+    if (!deps.graph) throw new PermanentError("user.refreshRequested needs the Microsoft Graph gateway");
+    return processUserRefreshRequested({ ...deps, graph: deps.graph }, event);
+  }
   if (!CERTIFICATE_EVENTS.has(event.type))
     throw new PoisonMessageError("UnexpectedEventType", `${event.type} is not handled on certificate-events`);
   return certificateEvent(deps, event as PipelineEvent & CertificateEvent);

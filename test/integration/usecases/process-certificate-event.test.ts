@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudEventEnvelope } from "../../../shared/contracts/cloud-event.ts";
 import { createEvent, type EventData } from "../../../shared/contracts/events.ts";
 import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
-import { PoisonMessageError } from "../../../shared/errors.ts";
+import { PermanentError, PoisonMessageError } from "../../../shared/errors.ts";
 import type { CertificateStore } from "../../../shared/ports.ts";
 import { processCertificateEvent } from "../../../shared/usecases/process-certificate-event.ts";
 import type { Minted } from "../../support/pki.ts";
@@ -390,3 +390,37 @@ async function until<T>(probe: () => Promise<T | undefined>, attempts = 400): Pr
   }
   throw new Error("condition not reached");
 }
+
+describe("processCertificateEvent on user.refreshRequested (a Graph change notification)", () => {
+  const refresh = (userId: string) =>
+    createEvent(
+      "user.refreshRequested",
+      {
+        userId,
+        changeType: "updated",
+        subscriptionId: "sub-1",
+        resource: `Users/${userId}`,
+        notificationKey: "n-1",
+        receivedAt: NOW.toISOString(),
+      },
+      OPTIONS,
+    );
+
+  it("reads the user from Graph", async () => {
+    const user = newUser("refresh");
+    const asked: string[] = [];
+    const graph = {
+      getUser: async (id: string) => {
+        asked.push(id);
+        return undefined;
+      },
+    };
+    await processCertificateEvent({ ...h.deps, graph }, messageOf(refresh(user.userId), 1)).catch(() => {});
+    expect(asked).toEqual([user.userId]);
+  });
+
+  it("fails for good, naming what is missing, in a process without a Graph gateway", async () => {
+    const user = newUser("nograph");
+    await expect(handle(refresh(user.userId))).rejects.toBeInstanceOf(PermanentError);
+  });
+});
