@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { toPem } from "../support/containers.ts";
 import { fastMint } from "../support/fast-mint.ts";
 import { startCrlServer } from "./crl-server.ts";
+import { runGraphBench } from "./graph-bench.ts";
 import { type Measurement, measure } from "./measure.ts";
 import { runPipelineBench } from "./pipeline-bench.ts";
 
@@ -171,11 +172,14 @@ function printTable(runs: readonly Measurement[], ours: Measurement): void {
   console.log(`\nleaves per second (smimectl): ${Math.round(LEAVES / ours.seconds).toLocaleString("en")}`);
 }
 
-/** `BENCH_ONLY=validate|pipeline` runs one part; unset, both. */
+/** `BENCH_ONLY=validate|pipeline|graph` runs one part; unset, all. */
+const PARTS = ["validate", "pipeline", "graph"] as const;
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== "validate" && only !== "pipeline") {
-  log(`bench: BENCH_ONLY must be validate or pipeline, not "${only}"`);
+if (only !== undefined && !(PARTS as readonly string[]).includes(only)) {
+  log(`bench: BENCH_ONLY must be one of ${PARTS.join(", ")}, not "${only}"`);
   process.exit(2);
 }
-if (only !== "pipeline") await main();
-if (only !== "validate") await runPipelineBench();
+const runs = (part: (typeof PARTS)[number]) => only === undefined || only === part;
+if (runs("validate")) await main();
+if (runs("pipeline")) await runPipelineBench();
+if (runs("graph")) await runGraphBench();

@@ -1,0 +1,449 @@
+/**
+ * `npm run bench`, Graph part (issue 4, "Done when"): two measurements, every figure read from the run.
+ *
+ * Webhook: `smimectl serve --demo` on a fresh data directory (it syncs the demo tenant's users first), then a
+ * burst of change notifications on its users posted to `POST /api/graph/notifications` with the data
+ * directory's clientState, a fixed number in flight at once, one notification per request as Graph sends
+ * them under load. A share of them are Graph's retries (the same notification again). Printed: p50/p99/max
+ * latency, the 202 count, and how many `user.refreshRequested` lines the audit ledger holds for the burst —
+ * one per distinct notification when duplicates make one event.
+ *
+ * Intune sync: in a child process (so its peak RSS is the sync's own), the demo tenant's generator serves a
+ * large tenant (default 100,000 device certificate states, 1,000 per page, 5% of requests answered 429 with
+ * Retry-After), and `syncIntune` runs against it through the real gateway, with Table storage on Azurite and the
+ * in-process bus. Printed: wall time, states and certificates read, events published and distinct, the peak
+ * RSS at the end of the sync; then the pipeline takes the events into the inventory and a second sync runs,
+ * which should publish nothing.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { createInProcessBus } from "../../shared/adapters/in-process-bus/bus.ts";
+import { createJsonLogger } from "../../shared/adapters/logger.ts";
+import { parseSettings } from "../../shared/config.ts";
+import type { CloudEventEnvelope } from "../../shared/contracts/cloud-event.ts";
+import type { QueueKey } from "../../shared/contracts/queues.ts";
+import { loadDemoIssuer } from "../../shared/http/demo-issuer.ts";
+import { startAzurite } from "../../shared/local/azurite.ts";
+import { startConsumers } from "../../shared/local/consumers.ts";
+import { openDemoCa } from "../../shared/local/demo-ca.ts";
+import { startDemoTenant } from "../../shared/local/demo-tenant/index.ts";
+import { CLIENT_STATE_FILE } from "../../shared/local/graph-client-state.ts";
+import { localFunctions } from "../../shared/local/local-functions.ts";
+import type { EventBus } from "../../shared/ports.ts";
+import { createLocalRuntime, installRuntime, uninstallRuntime } from "../../shared/runtime.ts";
+import type { GraphDeps } from "../../shared/usecases/deps.ts";
+import { type SyncIntuneResult, syncIntune } from "../../shared/usecases/sync-intune.ts";
+import { freePort, sleep, tail } from "../e2e/host-process.ts";
+
+const NOTIFICATIONS = Number(process.env.BENCH_WEBHOOK_NOTIFICATIONS ?? 1_000);
+/** Every n-th request of the burst repeats an earlier notification (Graph's retry of a delivery). */
+const REPEAT_EVERY = 5;
+const WEBHOOK_CONCURRENCY = 50;
+const STATES = Number(process.env.BENCH_GRAPH_CERTIFICATES ?? 100_000);
+const USERS = Number(process.env.BENCH_GRAPH_USERS ?? Math.max(2, Math.round(STATES / 5)));
+const PAGE_SIZE = 1_000;
+const THROTTLE_RATE = 0.05;
+const LAUNCHER = resolve(import.meta.dirname, "../../../bin/smimectl");
+const WORKER_FLAG = "--graph-sync-worker";
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Runs both Graph measurements and prints their tables; sets exitCode 1 when a promise is broken. */
+export async function runGraphBench(): Promise<void> {
+  const webhook = await measureWebhook();
+  printWebhook(webhook);
+  const sync = await measureSyncInChild();
+  printSync(sync);
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Webhook burst
+// ------------------------------------------------------------------------------------------------------
+
+interface WebhookMeasurement {
+  readonly sent: number;
+  readonly distinct: number;
+  readonly accepted: number;
+  readonly latenciesMs: readonly number[];
+  readonly ledgerLines: number;
+  readonly ledgerDistinctKeys: number;
+}
+
+const UsersBody = z.object({ users: z.array(z.object({ userId: z.string() })) });
+const EventsBody = z.object({
+  events: z.array(z.object({ event: z.object({ id: z.string(), data: z.record(z.string(), z.unknown()) }) })),
+});
+
+async function measureWebhook(): Promise<WebhookMeasurement> {
+  const root = mkdtempSync(join(tmpdir(), "smime-bench-webhook-"));
+  const dataDir = join(root, "data");
+  const logFile = join(root, "host.log");
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  log(`\nwebhook: serve --demo on ${url}, ${NOTIFICATIONS.toLocaleString("en")} notifications …`);
+  const host = spawnHost(port, dataDir, logFile);
+  try {
+    await waitFor(async () => (await fetch(`${url}/api/health`)).status === 200, "the host to be healthy");
+    const token = await (await loadDemoIssuer(dataDir)).mint({
+      role: "reader",
+      userPrincipalName: "bench@contoso.test",
+      now: new Date(),
+    });
+    const get = async <S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> => {
+      const r = await fetch(`${url}/api/${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return schema.parse(await r.json());
+    };
+    let userIds: string[] = [];
+    await waitFor(async () => {
+      userIds = (await get("users?limit=1000", UsersBody)).users.map((u) => u.userId);
+      return userIds.length >= 10;
+    }, "the demo tenant's users to be synced");
+    const clientState = readFileSync(join(dataDir, CLIENT_STATE_FILE), "utf8").trim();
+    const burst = planBurst(userIds, clientState);
+    const results = await postAll(url, burst.bodies);
+    const keys = new Set(burst.keys);
+    let lines: { event: { data: Record<string, unknown> } }[] = [];
+    // The ledger line is written before the 202, so it is there at once; a short wait covers nothing else.
+    await waitFor(async () => {
+      const events = await get("events?type=user.refreshRequested&limit=1000", EventsBody);
+      lines = events.events.filter((l) => keys.has(String(l.event.data.notificationKey)));
+      return lines.length >= keys.size;
+    }, "the burst's ledger lines").catch(() => undefined);
+    return {
+      sent: burst.bodies.length,
+      distinct: keys.size,
+      accepted: results.filter((r) => r.status === 202).length,
+      latenciesMs: results.map((r) => r.ms),
+      ledgerLines: lines.length,
+      ledgerDistinctKeys: new Set(lines.map((l) => String(l.event.data.notificationKey))).size,
+    };
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- host log (tail) ---\n${tail(logFile)}`);
+  } finally {
+    await stopHost(host);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** `smimectl serve --demo` as `npm start` runs it: no settings of the caller's leak in. */
+function spawnHost(port: number, dataDir: string, logFile: string): ChildProcess {
+  const out = openSync(logFile, "a");
+  const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: "warn" };
+  for (const name of Object.keys(env))
+    if (/^(GRAPH_|LDAP_|TRUST_STORE_PATH$|LOCAL_DATA_DIR$)/.test(name)) delete env[name];
+  const child = spawn(
+    process.execPath,
+    [LAUNCHER, "serve", "--demo", "--port", String(port), "--data", dataDir],
+    { env, stdio: ["ignore", out, out] },
+  );
+  closeSync(out);
+  return child;
+}
+
+async function stopHost(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Distinct notifications over the users, then repeats of the first ones mixed in, in a fixed order. */
+function planBurst(userIds: readonly string[], clientState: string) {
+  const distinct = NOTIFICATIONS - Math.floor(NOTIFICATIONS / REPEAT_EVERY);
+  const subscriptionId = randomUUID();
+  const expires = new Date(Date.now() + 86_400_000).toISOString();
+  const run = randomUUID().slice(0, 8);
+  const notifications = Array.from({ length: distinct }, (_, i) => {
+    const userId = userIds[i % userIds.length]!;
+    return {
+      id: `bench-${run}-${i}`,
+      subscriptionId,
+      subscriptionExpirationDateTime: expires,
+      clientState,
+      changeType: "updated",
+      resource: `Users/${userId}`,
+      resourceData: { "@odata.type": "#Microsoft.Graph.User", "@odata.id": `Users/${userId}`, id: userId },
+      tenantId: "00000000-0000-4000-8000-00000000de70",
+    };
+  });
+  const bodies = Array.from({ length: NOTIFICATIONS }, (_, i) => {
+    const repeats = Math.floor(i / REPEAT_EVERY);
+    // Request i repeats notification i/n, sent a few requests earlier; the others take the next new one.
+    const n = i % REPEAT_EVERY === REPEAT_EVERY - 1 ? notifications[repeats] : notifications[i - repeats];
+    return JSON.stringify({ value: [n] });
+  });
+  return { bodies, keys: notifications.map((n) => `id:${n.id}`) };
+}
+
+async function postAll(url: string, bodies: readonly string[]): Promise<{ status: number; ms: number }[]> {
+  const results: { status: number; ms: number }[] = new Array(bodies.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < bodies.length; i = next++) {
+      const started = performance.now();
+      let status = 0;
+      try {
+        const r = await fetch(`${url}/api/graph/notifications`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: bodies[i]!,
+        });
+        await r.arrayBuffer();
+        status = r.status;
+      } catch {
+        status = 0;
+      }
+      results[i] = { status, ms: performance.now() - started };
+    }
+  };
+  await Promise.all(Array.from({ length: WEBHOOK_CONCURRENCY }, worker));
+  return results;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function printWebhook(m: WebhookMeasurement): void {
+  check(m.accepted === m.sent, `webhook: ${m.accepted} of ${m.sent} answered 202`);
+  check(
+    m.ledgerLines === m.distinct && m.ledgerDistinctKeys === m.distinct,
+    `webhook: ${m.ledgerLines} ledger lines (${m.ledgerDistinctKeys} distinct) for ${m.distinct} distinct notifications`,
+  );
+  console.log(
+    `\nwebhook burst: ${m.sent.toLocaleString("en")} POST /api/graph/notifications, ${WEBHOOK_CONCURRENCY} in flight, ${m.sent - m.distinct} of them repeats\n`,
+  );
+  table(
+    ["answered 202", "p50", "p99", "max", "ledger lines (distinct notifications)"],
+    [
+      [
+        `${m.accepted} of ${m.sent}`,
+        `${percentile(m.latenciesMs, 50).toFixed(1)} ms`,
+        `${percentile(m.latenciesMs, 99).toFixed(1)} ms`,
+        `${Math.max(...m.latenciesMs).toFixed(1)} ms`,
+        `${m.ledgerLines} (${m.distinct})`,
+      ],
+    ],
+  );
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Intune sync of a generated tenant, in its own process
+// ------------------------------------------------------------------------------------------------------
+
+const SyncFigures = z.object({
+  seconds: z.number(),
+  states: z.number(),
+  pfx: z.number(),
+  certificates: z.number(),
+  complete: z.boolean(),
+  published: z.number(),
+  distinct: z.number(),
+  discovered: z.number(),
+  peakRssMiB: z.number(),
+});
+const WorkerResult = z.object({
+  first: SyncFigures,
+  processSeconds: z.number(),
+  inventory: z.number(),
+  second: SyncFigures,
+  peakRssMiB: z.number(),
+});
+type WorkerResult = z.infer<typeof WorkerResult>;
+
+async function measureSyncInChild(): Promise<WorkerResult> {
+  log(
+    `\nIntune sync: ${STATES.toLocaleString("en")} device certificate states of ${USERS.toLocaleString("en")} users, ${PAGE_SIZE} per page, ${THROTTLE_RATE * 100}% answered 429 …`,
+  );
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), WORKER_FLAG], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
+  const code = await new Promise<number | null>((done) => child.once("exit", done));
+  if (code !== 0) throw new Error(`the sync worker exited ${code}`);
+  return WorkerResult.parse(JSON.parse(out.trim().split("\n").at(-1) ?? "{}"));
+}
+
+/** An EventBus that counts what is published through it (and which ids), then passes it on. */
+function countingBus(inner: EventBus) {
+  const ids = new Set<string>();
+  let published = 0;
+  const note = (events: readonly CloudEventEnvelope[]) => {
+    published += events.length;
+    for (const e of events) ids.add(e.id);
+  };
+  const bus: EventBus = {
+    async publish(queue: QueueKey, event) {
+      note([event]);
+      await inner.publish(queue, event);
+    },
+    async publishMany(queue: QueueKey, events) {
+      note(events);
+      await inner.publishMany(queue, events);
+    },
+    schedule: (queue, event, at) => inner.schedule(queue, event, at),
+    cancel: (queue, token) => inner.cancel(queue, token),
+  };
+  return {
+    bus,
+    take() {
+      const figures = { published, distinct: ids.size };
+      ids.clear();
+      published = 0;
+      return figures;
+    },
+  };
+}
+
+const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
+
+async function syncWorker(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "smime-bench-sync-"));
+  const azurite = await startAzurite({ inMemory: true });
+  const bus = createInProcessBus({ dataDir: join(dir, "bus") });
+  const tenant = await startDemoTenant({
+    dataDir: dir,
+    seed: "bench",
+    scale: { users: USERS, certificates: STATES },
+    pageSize: PAGE_SIZE,
+    maxPageSize: PAGE_SIZE,
+    throttleRate: THROTTLE_RATE,
+    retryAfterSeconds: 1,
+  });
+  try {
+    const ca = await openDemoCa({ dir: join(dir, "demo-ca"), baseUrl: tenant.baseUrl, now: new Date() });
+    const logger = createJsonLogger({ level: "warn", write: (line) => process.stderr.write(`${line}\n`) });
+    const runtime = createLocalRuntime({
+      tablesConnectionString: azurite.connectionString,
+      bus,
+      trustStorePath: ca.trustStorePath,
+      localCrl: ca.crl,
+      graphBaseUrl: tenant.baseUrl,
+      settings: parseSettings({ TABLE_PREFIX: "bench", LOG_LEVEL: "warn" }, dir),
+      logger,
+    });
+    installRuntime(runtime);
+    const counting = countingBus(bus);
+    const deps = { ...(runtime.deps as typeof runtime.deps & GraphDeps), bus: counting.bus };
+    const sync = async () => {
+      const started = performance.now();
+      const result: SyncIntuneResult = await syncIntune(deps);
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        seconds,
+        states: result.states,
+        pfx: result.pfx,
+        certificates: result.certificates,
+        complete: result.complete,
+        discovered: result.discovered,
+        ...counting.take(),
+        peakRssMiB: peakRssMiB(),
+      };
+    };
+    const first = await sync();
+    log(`  first sync: ${first.seconds.toFixed(1)} s; the pipeline takes the events into the inventory …`);
+    const processStarted = performance.now();
+    const consumers = startConsumers(localFunctions(runtime.deps, logger).queues, {
+      bus,
+      logger,
+      faultRate: 0,
+    });
+    await waitFor(
+      async () => {
+        const depth = await bus.depth("certificateEvents");
+        return depth.active === 0 && depth.scheduled === 0;
+      },
+      "certificate-events to drain",
+      60 * 60_000,
+      500,
+    );
+    await consumers.stop();
+    const processSeconds = (performance.now() - processStarted) / 1000;
+    let inventory = 0;
+    for await (const _ of runtime.deps.certificates.scan()) inventory++;
+    const second = await sync();
+    process.stdout.write(
+      `${JSON.stringify({ first, processSeconds, inventory, second, peakRssMiB: peakRssMiB() })}\n`,
+    );
+  } finally {
+    uninstallRuntime();
+    await tenant.close();
+    await bus.close();
+    await azurite.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printSync(r: WorkerResult): void {
+  const expected = r.first.states;
+  check(r.first.complete, "sync: the first listing was not complete");
+  check(r.first.states === STATES, `sync: ${r.first.states} states read, expected ${STATES}`);
+  check(
+    r.first.published === r.first.distinct,
+    `sync: ${r.first.published - r.first.distinct} duplicate events`,
+  );
+  check(r.second.published === 0, `sync: the second sync published ${r.second.published} events`);
+  console.log(
+    `\nIntune sync: ${STATES.toLocaleString("en")} device certificate states (${Math.ceil(STATES / PAGE_SIZE)} pages) + PFX of ${USERS.toLocaleString("en")} users from the generator, ${THROTTLE_RATE * 100}% of requests answered 429 (Retry-After 1 s)\n`,
+  );
+  table(
+    ["sync", "wall time", "states", "PFX", "certificates", "events (distinct)", "peak RSS so far"],
+    [r.first, r.second].map((s, i) => [
+      i === 0 ? "first (empty inventory)" : "second (no change)",
+      `${s.seconds.toFixed(2)} s`,
+      s.states.toLocaleString("en"),
+      s.pfx.toLocaleString("en"),
+      s.certificates.toLocaleString("en"),
+      `${s.published.toLocaleString("en")} (${s.distinct.toLocaleString("en")})`,
+      `${s.peakRssMiB.toFixed(0)} MiB`,
+    ]),
+  );
+  console.log(
+    `\nthe pipeline took the first sync's events into the inventory in ${r.processSeconds.toFixed(1)} s: ${r.inventory.toLocaleString("en")} certificates (${expected.toLocaleString("en")} states read); the worker's peak RSS at the end: ${r.peakRssMiB.toFixed(0)} MiB`,
+  );
+}
+
+// ------------------------------------------------------------------------------------------------------
+
+async function waitFor(
+  ok: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 120_000,
+  pollMs = 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await ok()) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) {
+    log(`bench: graph disagrees: ${message}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv.includes(WORKER_FLAG)) await syncWorker();
