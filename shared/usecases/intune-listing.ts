@@ -106,7 +106,7 @@ async function* graphPath(
 ): AsyncGenerator<IntuneObservation> {
   const upns = new Map<string, string>();
   await attempt(stats, "deviceConfigurationsAllManagedDeviceCertificateStates", () =>
-    userOfThumbprint(deps, upns, stats),
+    userOfThumbprint(deps, upns, resolve, stats),
   );
   for (const profile of profiles)
     yield* guarded(
@@ -116,17 +116,18 @@ async function* graphPath(
     );
 }
 
-/** Thumbprint → UPN from the all-profiles listing; kept as two strings a certificate. */
+/** Thumbprint → UPN from the all-profiles listing: a thumbprint and a shared UPN per certificate. */
 async function userOfThumbprint(
   deps: IntuneListingDeps,
   upns: Map<string, string>,
+  names: ResolveUser,
   stats: ListingStats,
 ): Promise<void> {
   for await (const page of deps.graph.allCertificateStates()) {
     stats.rejected += page.rejected.length;
     for (const s of page.items)
       if (s.certificateThumbprint && s.userPrincipalName)
-        upns.set(s.certificateThumbprint, s.userPrincipalName);
+        upns.set(s.certificateThumbprint, names.intern(s.userPrincipalName));
   }
 }
 

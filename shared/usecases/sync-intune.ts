@@ -23,6 +23,7 @@ import {
 } from "../domain/intune-diff.ts";
 import type { IntuneCertificates } from "../ports.ts";
 import { CursorNames, type Deps, eventSource } from "./deps.ts";
+import { ByUser } from "./intune-by-user.ts";
 import { loadIntuneInventory, loadUserResolver } from "./intune-inventory.ts";
 import { isComplete, type ListingPath, listObservations, newStats } from "./intune-listing.ts";
 import { publishEvents } from "./publish-events.ts";
@@ -84,9 +85,9 @@ export async function syncIntune(
   const now = deps.clock.now();
   const path = await choosePath(deps, options);
   const resolve = await loadUserResolver(deps.users);
-  const inventory = await loadIntuneInventory(deps.certificates);
+  const inventory = await loadIntuneInventory(deps.certificates, resolve);
   const stats = newStats(path);
-  const snapshot = new Map<string, IntuneCertificate>();
+  const snapshot = new ByUser<IntuneCertificate>();
   const listing = listObservations(
     deps,
     resolve,
@@ -94,15 +95,15 @@ export async function syncIntune(
     stats,
   );
   for await (const o of listing) {
-    const key = certificateKey(o);
-    const folded = foldObservation(snapshot.get(key), o);
-    if (folded) snapshot.set(key, folded);
+    const folded = foldObservation(snapshot.get(o.userId, o.thumbprint), o);
+    if (folded) snapshot.set(folded);
   }
   const complete = isComplete(stats);
   const publisher = batchPublisher(deps, now, options);
-  for (const [key, certificate] of snapshot) {
-    await publisher.add(eventsFor(certificate, inventory.get(key), complete));
-    inventory.delete(key); // what is left is what Intune did not name
+  for (const certificate of snapshot.values()) {
+    const { userId, thumbprint } = certificate;
+    await publisher.add(eventsFor(certificate, inventory.get(userId, thumbprint), complete));
+    inventory.delete(userId, thumbprint); // what is left is what Intune did not name
   }
   const unattributed = stats.unattributed;
   await publisher.add(
