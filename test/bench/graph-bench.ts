@@ -74,6 +74,10 @@ interface WebhookMeasurement {
   readonly ledgerDistinctKeys: number;
 }
 
+const StatusBody = z.object({
+  lastRuns: z.object({ syncIntune: z.string().nullable() }),
+  queues: z.record(z.string(), z.object({ active: z.number() }).partial()),
+});
 const UsersBody = z.object({ users: z.array(z.object({ userId: z.string() })) });
 const EventsBody = z.object({
   events: z.array(z.object({ event: z.object({ id: z.string(), data: z.record(z.string(), z.unknown()) }) })),
@@ -98,11 +102,12 @@ async function measureWebhook(): Promise<WebhookMeasurement> {
       const r = await fetch(`${url}/api/${path}`, { headers: { authorization: `Bearer ${token}` } });
       return schema.parse(await r.json());
     };
-    let userIds: string[] = [];
+    // The burst goes to a settled host: the start-up syncs of the demo tenant done and their events processed.
     await waitFor(async () => {
-      userIds = (await get("users?limit=1000", UsersBody)).users.map((u) => u.userId);
-      return userIds.length >= 10;
-    }, "the demo tenant's users to be synced");
+      const status = await get("status", StatusBody);
+      return status.lastRuns.syncIntune !== null && status.queues["certificate-events"]?.active === 0;
+    }, "the demo tenant's start-up sync to settle");
+    const userIds = (await get("users?limit=1000", UsersBody)).users.map((u) => u.userId);
     const clientState = readFileSync(join(dataDir, CLIENT_STATE_FILE), "utf8").trim();
     const burst = planBurst(userIds, clientState);
     const results = await postAll(url, burst.bodies);
