@@ -25,10 +25,6 @@ export interface Names {
 }
 export type ResolveUser = Names;
 
-/** Interns `text` when present. */
-const shared = (names: Names, text: string | undefined) =>
-  text === undefined ? undefined : names.intern(text);
-
 export const SOURCE_OF_DELIVERY: Record<CertificateProfile["delivery"], IntuneSource> = {
   scep: "intuneScep",
   pkcs: "intunePkcs",

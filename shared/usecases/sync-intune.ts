@@ -14,7 +14,6 @@
 import type { CloudEventEnvelope } from "../contracts/cloud-event.ts";
 import { createEvent } from "../contracts/events.ts";
 import {
-  certificateKey,
   eventsFor,
   foldObservation,
   type IntuneCertificate,
