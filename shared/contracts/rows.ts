@@ -136,6 +136,21 @@ export const OperationRecord = z.object({
   steps: z.array(z.object({ at: Iso, message: z.string() })).default([]),
   deadline: Iso.optional(),
   error: z.string().optional(),
+  /** The thumbprints of the user's certificates when the work began: a thumbprint not among them is a new one. */
+  knownThumbprints: z.array(z.string()).optional(),
+  /** The user's iOS and Android devices found, and when each was asked to sync (so a redelivery does not ask twice). */
+  devices: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string().optional(),
+        platform: Platform,
+        syncRequestedAt: Iso.optional(),
+      }),
+    )
+    .optional(),
+  /** When the next look at the inventory is due; an earlier delivery (a duplicate re-check) does nothing. */
+  nextCheckAt: Iso.optional(),
   createdAt: Iso,
   updatedAt: Iso,
 });

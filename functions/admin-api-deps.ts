@@ -1,0 +1,28 @@
+/**
+ * The admin routes' deps (admin/reprovision, admin/operations/{id}, users/{upn}/readiness,
+ * certificates/validate): each use case with its own deps bound. functions/api.ts `apiDeps` spreads these in.
+ */
+
+import type { AdminOperationsDeps } from "../shared/http/routes/admin-operations.ts";
+import type { AdminReprovisionDeps } from "../shared/http/routes/admin-reprovision.ts";
+import type { CertificatesValidateDeps } from "../shared/http/routes/certificates-validate.ts";
+import type { UserReadinessDeps } from "../shared/http/routes/user-readiness.ts";
+import type { OperationStore } from "../shared/ports.ts";
+import type { Deps } from "../shared/usecases/deps.ts";
+import { queryReadiness } from "../shared/usecases/query-readiness.ts";
+import { requestReprovision } from "../shared/usecases/reprovision.ts";
+import { validateUpload } from "../shared/usecases/validate-upload.ts";
+
+export type AdminApiDeps = AdminReprovisionDeps &
+  AdminOperationsDeps &
+  UserReadinessDeps &
+  CertificatesValidateDeps;
+
+export function adminApiDeps(deps: Deps & { readonly operations: OperationStore }): AdminApiDeps {
+  return {
+    requestReprovision: (input) => requestReprovision(deps, input),
+    operations: deps.operations,
+    queryReadiness: (upn) => queryReadiness(deps, upn),
+    validateUpload: (input) => validateUpload(deps, input),
+  };
+}
