@@ -194,7 +194,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       verifier: issuer.verifier(clock),
       logger: logger.child({ part: "http" }),
     });
-    http.ready(router, demoCa);
+    http.ready(router, demoCa, demoTenant);
     const consumers = startConsumers(functions.queues, {
       bus,
       logger,
