@@ -79,7 +79,23 @@ function discovered(
   const device = {
     ...(d.platform && { platform: d.platform }),
     ...(d.deviceId && { deviceId: d.deviceId }),
+    // What Intune says of its delivery: folded into the verdict (intune-verdict.ts) and compared by syncIntune.
+    ...(d.intuneFingerprint && { intuneFingerprint: d.intuneFingerprint }),
+    ...(d.issuanceState && { issuanceState: d.issuanceState }),
+    ...(d.undeliveredOn && { undeliveredOn: [...d.undeliveredOn] }),
   };
+  // Intune's own description of the certificate, for a record without the bytes (expiry scans need notAfter);
+  // the engine's reading replaces it once the bytes arrive.
+  const described = (has: boolean) =>
+    has
+      ? {}
+      : {
+          ...(d.serialNumber && { serialNumber: d.serialNumber }),
+          ...(d.subject && { subject: d.subject }),
+          ...(d.issuer && { issuer: d.issuer }),
+          ...(d.notBefore && { notBefore: d.notBefore }),
+          ...(d.notAfter && { notAfter: d.notAfter }),
+        };
   if (!current || current.state === "removed") {
     const record: CertificateRecord = {
       ...(current ?? { revision: 0, emailAddresses: [], crlUrls: [], thresholdsAnnounced: [] }),
@@ -92,6 +108,7 @@ function discovered(
       ...(d.certificate && { certificate: d.certificate }),
       ...(d.smtp && { smtp: d.smtp }),
       ...device,
+      ...described(d.certificate !== undefined),
       updatedAt: now.toISOString(),
     };
     return { record, from: "discovered", validate: true };
@@ -104,6 +121,7 @@ function discovered(
     ...(d.certificate && !current.certificate && { certificate: d.certificate }),
     ...(d.smtp && { smtp: d.smtp }),
     ...device,
+    ...described(current.certificate !== undefined || d.certificate !== undefined),
   };
   // Re-validated only when something the verdict depends on changed: a replayed discovery changes nothing.
   const validate = material(record) !== material(current) || current.signing === undefined;

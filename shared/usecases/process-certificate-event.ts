@@ -29,6 +29,7 @@ import {
 import { withConflictRetry } from "./conflict-retry.ts";
 import { type Deps, eventSource } from "./deps.ts";
 import { processUserRefreshRequested } from "./graph-refresh-user.ts";
+import { withIntuneProblems } from "./intune-verdict.ts";
 import { processUserChanged } from "./process-user-changed.ts";
 import { publishEvents } from "./publish-events.ts";
 import { refreshReadiness } from "./refresh-readiness.ts";
@@ -146,7 +147,8 @@ async function decide(
   const validated = draft.validate
     ? await cachedValidation(deps, draft.record, smtp, now, validations)
     : undefined;
-  const record = { ...draft.record, ...validated };
+  const merged = { ...draft.record, ...validated };
+  const record = { ...merged, ...withIntuneProblems(merged) };
   const verdict = verdictOf(record);
   const transition = nextState({
     current: draft.from,
