@@ -121,3 +121,41 @@ export function expiryBuckets(
   }
   return counts;
 }
+
+/** One week of the dashboard's expiry timeline: certificates whose notAfter falls in (from, to]. */
+export interface ExpiryWeek {
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+}
+
+/** The timeline's horizon: the next 90 days, in weeks (the last one is shorter). */
+export const EXPIRY_TIMELINE_DAYS = 90;
+
+/**
+ * The dashboard's expiry timeline (`GET status`): certificates expiring in each week of the next 90 days,
+ * the last week cut at day 90. As in `expiryBuckets`, removed, revoked, expired and undated certificates
+ * are left out: the timeline shows what is still coming.
+ */
+export function expiryTimeline(
+  records: Iterable<Pick<CertificateRecord, "notAfter" | "state">>,
+  now: Date,
+): ExpiryWeek[] {
+  const start = now.getTime();
+  const horizon = start + EXPIRY_TIMELINE_DAYS * DAY_MS;
+  const weeks: { from: number; to: number; count: number }[] = [];
+  for (let from = start; from < horizon; from += 7 * DAY_MS)
+    weeks.push({ from, to: Math.min(from + 7 * DAY_MS, horizon), count: 0 });
+  for (const record of records) {
+    if (record.state === "removed" || record.state === "revoked") continue;
+    const at = notAfterOf(record)?.getTime();
+    if (at === undefined || at <= start || at > horizon) continue;
+    const week = weeks[Math.min(weeks.length - 1, Math.floor((at - start - 1) / (7 * DAY_MS)))];
+    if (week) week.count += 1;
+  }
+  return weeks.map((w) => ({
+    from: new Date(w.from).toISOString(),
+    to: new Date(w.to).toISOString(),
+    count: w.count,
+  }));
+}

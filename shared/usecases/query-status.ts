@@ -5,7 +5,7 @@
 import type { LifecycleState } from "../contracts/events.ts";
 import { type QueueKey, Queues } from "../contracts/queues.ts";
 import type { CertificateRecord, CrlHealthRecord } from "../contracts/rows.ts";
-import { type ExpiryBuckets, expiryBuckets } from "../domain/expiry.ts";
+import { type ExpiryBuckets, type ExpiryWeek, expiryBuckets, expiryTimeline } from "../domain/expiry.ts";
 import { CursorNames, type Deps } from "./deps.ts";
 
 export type QueryStatusDeps = Pick<Deps, "certificates" | "crlHealth" | "queueStats" | "cursors" | "clock">;
@@ -21,6 +21,8 @@ export interface StatusReport {
   readonly generatedAt: string;
   readonly certificates: { readonly total: number; readonly byState: Record<StateName, number> };
   readonly expiring: ExpiryBuckets;
+  /** Certificates expiring in each week of the next 90 days (the dashboard's timeline). */
+  readonly expiryTimeline: readonly ExpiryWeek[];
   readonly crls: {
     readonly total: number;
     readonly byStatus: Record<CrlHealthRecord["status"], number>;
@@ -53,6 +55,7 @@ export async function queryStatus(deps: QueryStatusDeps): Promise<StatusReport> 
     generatedAt: now.toISOString(),
     certificates: { total: records.length, byState: countStates(records) },
     expiring: expiryBuckets(records, now),
+    expiryTimeline: expiryTimeline(records, now),
     crls: { total: crls.length, byStatus: countCrlStatus(crls), endpoints: crls },
     queues,
     lastRuns,
