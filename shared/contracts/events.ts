@@ -267,8 +267,21 @@ export const Events = {
       operationId: z.string().optional(),
       problems: z.array(ProblemSchema).optional(),
       notAfter: Iso.optional(),
+      /**
+       * Additive: set on a notice onNotification re-schedules for later (Company Portal's per-device hourly
+       * limit). Part of the id when present, so the scheduled copy is not dropped by duplicate detection as a
+       * repeat of the message it replaces; the ledger key ignores it, so it is still the same notice.
+       */
+      deferredUntil: Iso.optional(),
     }),
-    identity: (d) => [d.userId, d.thumbprint ?? "", d.reason, d.thresholdDays ?? 0, d.operationId ?? ""],
+    identity: (d) => [
+      d.userId,
+      d.thumbprint ?? "",
+      d.reason,
+      d.thresholdDays ?? 0,
+      d.operationId ?? "",
+      ...(d.deferredUntil === undefined ? [] : [d.deferredUntil]),
+    ],
     user: byUser,
   }),
   notificationSent: define({
