@@ -44,6 +44,9 @@ param dryRun string = 'false'
 @description('The trust store blob (the .sst given to Set-SmimeConfig -SMIMECertificateIssuingCA) in the trust-store container.')
 param trustStoreBlobName string = 'trust-store.sst'
 
+@description('Overrides the trust store location (a file path in the package); empty: the blob above.')
+param trustStorePath string = ''
+
 @description('The organisation\'s LDAP directory (ldaps://…); empty for none.')
 param ldapUrl string = ''
 param ldapBaseDn string = ''
@@ -141,7 +144,9 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     clientStateSecretUri: keyVault.outputs.clientStateSecretUri
     ldapBindPasswordSecretUri: keyVault.outputs.ldapBindPasswordSecretUri
-    trustStorePath: '${storage.outputs.blobEndpoint}${trustStoreContainerName}/${trustStoreBlobName}'
+    trustStorePath: empty(trustStorePath)
+      ? '${storage.outputs.blobEndpoint}${trustStoreContainerName}/${trustStoreBlobName}'
+      : trustStorePath
     graphTenantId: graphTenantId
     authTenantId: authTenantId
     authAudience: authAudience

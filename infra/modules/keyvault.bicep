@@ -19,8 +19,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
     enableSoftDelete: true
+    // Soft delete only: purge protection would keep the name for 90 days after `azd down --purge`.
     softDeleteRetentionInDays: 90
-    enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
   }
 }
