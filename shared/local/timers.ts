@@ -47,8 +47,10 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
   let stopped = false;
   const lastRun = new Map<string, Date>();
 
-  const timerFor = (job: TimerJob, schedule: Schedule, now: Date): Timer => ({
-    isPastDue: false,
+  const timerFor = (job: TimerJob, schedule: Schedule, now: Date, atStart: boolean): Timer => ({
+    // The run at start stands in for the occurrences missed while the host was down, so it is past due,
+    // as the Functions host says of a catch-up run: a function then skips its jitter and starts at once.
+    isPastDue: atStart,
     schedule: { adjustForDST: false },
     scheduleStatus: {
       last: (lastRun.get(job.name) ?? now).toISOString(),
@@ -57,11 +59,11 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
     },
   });
 
-  const fire = (job: TimerJob, schedule: Schedule): Promise<void> => {
+  const fire = (job: TimerJob, schedule: Schedule, atStart = false): Promise<void> => {
     if (stopped) return Promise.resolve();
     const now = options.clock.now();
     const run = job
-      .run(timerFor(job, schedule, now))
+      .run(timerFor(job, schedule, now, atStart))
       .catch((e: unknown) => options.onError(job.name, e))
       .finally(() => {
         lastRun.set(job.name, now);
@@ -91,7 +93,7 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
 
   if (options.runAtStart ?? true) {
     const startup = (async () => {
-      for (const { job, schedule } of planned) await fire(job, schedule);
+      for (const { job, schedule } of planned) await fire(job, schedule, true);
     })();
     running.add(startup);
     void startup.finally(() => running.delete(startup));
