@@ -332,3 +332,39 @@ describe("re-provisioning that cannot finish ends failed with the reason", () =>
     expect(syncsOf(dag)).toHaveLength(dag.devices.length);
   });
 });
+
+describe("through the in-process bus: the scheduled re-check comes due when the clock passes it", () => {
+  /** Waits (polling, no time limit asserted) until `check` holds. */
+  async function until(check: () => Promise<boolean>) {
+    for (let i = 0; i < 400 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await check()).toBe(true);
+  }
+
+  it("requested → running on delivery; the new certificate installed; the re-check the bus delivers completes it", async () => {
+    const ebba = demoUser("ebba");
+    await inventoryOf(ebba);
+    const handled: string[] = [];
+    const subscription = h.inProcessBus.subscribe("reprovision", async (message) => {
+      const outcome = await processReprovision(reprovisionDeps(), message);
+      handled.push(`${outcome.operationId}:${outcome.kind}`);
+    });
+    try {
+      const { body } = await post({
+        userPrincipalName: ebba.userPrincipalName,
+        purpose: "signing",
+        reason: "bus",
+      });
+      const id = body.operationId;
+      await until(async () => handled.includes(`${id}:following`));
+      expect((await progress(id)).status).toBe("running");
+      await install(ebba, "signing");
+      // Nothing comes before the look is due; then the bus delivers the scheduled message.
+      later(TIMING.recheckIntervalMs);
+      await until(async () => (await progress(id)).status === "completed");
+      expect(handled.filter((line) => line.startsWith(id))).toEqual([`${id}:following`, `${id}:completed`]);
+      expect(syncsOf(ebba)).toHaveLength(ebba.devices.length);
+    } finally {
+      await subscription.close();
+    }
+  });
+});
