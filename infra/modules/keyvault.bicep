@@ -10,7 +10,7 @@ param graphClientState string
 @secure()
 param ldapBindPassword string = ''
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -25,13 +25,13 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource clientState 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource clientState 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
   parent: vault
   name: 'graph-client-state'
   properties: { value: graphClientState }
 }
 
-resource ldapPassword 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(ldapBindPassword)) {
+resource ldapPassword 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(ldapBindPassword)) {
   parent: vault
   name: 'ldap-bind-password'
   properties: { value: ldapBindPassword }

@@ -32,7 +32,7 @@ var queues = [
   }
 ]
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
@@ -44,7 +44,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   }
 }
 
-resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = [
   for q in queues: {
     parent: namespace
     name: q.name

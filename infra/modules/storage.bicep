@@ -6,7 +6,7 @@ param tags object = {}
 param deploymentContainerName string
 param trustStoreContainerName string
 
-resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
   tags: tags
@@ -22,18 +22,18 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   }
 }
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
   parent: storage
   name: 'default'
 }
 
-resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
   parent: blobs
   name: deploymentContainerName
   properties: { publicAccess: 'None' }
 }
 
-resource trustStore 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+resource trustStore 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
   parent: blobs
   name: trustStoreContainerName
   properties: { publicAccess: 'None' }

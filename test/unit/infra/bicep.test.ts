@@ -133,7 +133,7 @@ describe("resource types and API versions", () => {
     {
       name: "a preview version of an allowed type",
       source: "resource q 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {\n  name: 'q'\n}\n",
-      problem: "q: Microsoft.ServiceBus/namespaces@2022-10-01-preview, allowed @2024-01-01",
+      problem: "q: Microsoft.ServiceBus/namespaces@2022-10-01-preview, allowed @2026-01-01",
     },
   ];
   it.each(wrong)("refuses $name", async ({ source, problem }) => {

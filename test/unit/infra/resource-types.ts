@@ -15,27 +15,27 @@ export const ALLOWED_RESOURCE_TYPES: Readonly<
     why: "the one identity the Function App uses for storage, Service Bus, Key Vault, App Insights and Graph",
   },
   "Microsoft.Storage/storageAccounts": {
-    apiVersion: "2024-01-01",
+    apiVersion: "2025-06-01",
     why: "the Functions host's storage, the deployment package, the trust store blob and the pipeline's tables; shared keys off",
   },
   "Microsoft.Storage/storageAccounts/blobServices": {
-    apiVersion: "2024-01-01",
+    apiVersion: "2025-06-01",
     why: "parent of the blob containers",
   },
   "Microsoft.Storage/storageAccounts/blobServices/containers": {
-    apiVersion: "2024-01-01",
+    apiVersion: "2025-06-01",
     why: "the Flex Consumption deployment package container and the trust store container",
   },
   "Microsoft.ServiceBus/namespaces": {
-    apiVersion: "2024-01-01",
+    apiVersion: "2026-01-01",
     why: "Service Bus Standard (sessions and duplicate detection need Standard); local auth off",
   },
   "Microsoft.ServiceBus/namespaces/queues": {
-    apiVersion: "2024-01-01",
+    apiVersion: "2026-01-01",
     why: "certificate-events, notifications, reprovision as shared/contracts/queues.ts defines them",
   },
   "Microsoft.OperationalInsights/workspaces": {
-    apiVersion: "2023-09-01",
+    apiVersion: "2025-07-01",
     why: "the Log Analytics workspace behind Application Insights, queried by the log alerts and the workbook",
   },
   "Microsoft.Insights/components": {
@@ -43,23 +43,23 @@ export const ALLOWED_RESOURCE_TYPES: Readonly<
     why: "Application Insights: OpenTelemetry traces and metrics, the Functions host's logs (traces, requests)",
   },
   "Microsoft.KeyVault/vaults": {
-    apiVersion: "2023-07-01",
+    apiVersion: "2025-05-01",
     why: "RBAC-mode vault for the Graph clientState and the LDAP bind password, read through Key Vault references",
   },
   "Microsoft.KeyVault/vaults/secrets": {
-    apiVersion: "2023-07-01",
+    apiVersion: "2025-05-01",
     why: "the secrets themselves (graph-client-state, ldap-bind-password)",
   },
   "Microsoft.Web/serverfarms": {
-    apiVersion: "2024-04-01",
+    apiVersion: "2024-11-01",
     why: "the Flex Consumption plan (FC1)",
   },
   "Microsoft.Web/sites": {
-    apiVersion: "2024-04-01",
+    apiVersion: "2024-11-01",
     why: "the Function App; functionAppConfig (runtime, deployment storage, scale) needs 2023-12-01 or later",
   },
   "Microsoft.Web/sites/config": {
-    apiVersion: "2024-04-01",
+    apiVersion: "2024-11-01",
     why: "the app settings, whose names are shared/config.ts's",
   },
   "Microsoft.Authorization/roleAssignments": {
