@@ -1,6 +1,7 @@
-// Alert rules and the action group they mail. The log alerts read the app's JSON log lines (shared/adapters/
-// logger.ts writes one JSON object per line; the Functions host stores each in Application Insights `traces`,
-// `message` holding the JSON text). Each query parses the line and matches its `message` field exactly.
+// Alert rules and the action group they mail. The log alerts read the app's log lines in Application Insights
+// `traces`: shared/adapters/logger.ts writes one JSON object per line to stdout, which the Functions host records
+// with the JSON text as `message`; a line sent through OpenTelemetry instead arrives with its message as
+// `message` and its fields in `customDimensions`. Each query reads either shape and matches the message exactly.
 param namePrefix string
 param location string
 param tags object = {}
@@ -115,9 +116,11 @@ resource crlUnreachable 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
         {
           query: '''
 traces
-| where message has '"crl.unreachable"'
-| extend line = parse_json(message)
-| where tostring(line.message) == 'crl.unreachable'
+| where message contains 'crl.unreachable'
+| extend json = message startswith '{'
+| extend line = iff(json, parse_json(message), customDimensions)
+| extend event = iff(json, tostring(line.message), message)
+| where event == 'crl.unreachable'
 | extend url = tostring(line.url), since = todatetime(line.since)
 | summarize since = min(since), lastSeen = max(timestamp) by url
 | where since <= ago(1h)
@@ -166,9 +169,11 @@ resource continuityAtRisk 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
         {
           query: '''
 traces
-| where message has '"smime.continuityAtRisk"'
-| extend line = parse_json(message)
-| where tostring(line.message) == 'smime.continuityAtRisk' and toint(line.daysLeft) <= 7
+| where message contains 'smime.continuityAtRisk'
+| extend json = message startswith '{'
+| extend line = iff(json, parse_json(message), customDimensions)
+| extend event = iff(json, tostring(line.message), message)
+| where event == 'smime.continuityAtRisk' and toint(line.daysLeft) <= 7
 | summarize users = dcount(tostring(line.userId))
 '''
           timeAggregation: 'Total'

@@ -304,8 +304,8 @@ describe("the Function App and its storage", () => {
 
   it("names in the log alerts the log lines the app emits", async () => {
     const text = (await tree("modules/alerts.bicep")).rootNode.text;
-    expect(text).toContain("tostring(line.message) == 'crl.unreachable'");
-    expect(text).toContain("tostring(line.message) == 'smime.continuityAtRisk'");
+    expect(text).toContain("where event == 'crl.unreachable'");
+    expect(text).toContain("where event == 'smime.continuityAtRisk'");
   });
 });
 
