@@ -48,19 +48,19 @@ export async function deliver(
   const claim = await claimNotice(deps.notifications, key, options.now, options.dryRun);
   if (!claim.claimed) return settled(claim.record);
   if (options.dryRun) return { status: "dryRun", repeated: false };
-  if (target.channel === "companyPortal") {
-    const room = await reserveCompanyPortal(
-      deps.notifications,
-      key.userId,
-      target.devices.map((d) => d.id),
-      options.now,
-    );
-    if (!room.reserved) {
-      await releaseNotice(deps.notifications, claim.record, `deferred to ${room.retryAt.toISOString()}`);
-      return { status: "deferred", retryAt: room.retryAt };
-    }
-  }
   try {
+    if (target.channel === "companyPortal") {
+      const room = await reserveCompanyPortal(
+        deps.notifications,
+        key.userId,
+        target.devices.map((d) => d.id),
+        options.now,
+      );
+      if (!room.reserved) {
+        await releaseNotice(deps.notifications, claim.record, `deferred to ${room.retryAt.toISOString()}`);
+        return { status: "deferred", retryAt: room.retryAt };
+      }
+    }
     await send(deps, target, notice);
   } catch (error) {
     if (!(error instanceof PermanentError)) {

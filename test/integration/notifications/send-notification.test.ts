@@ -343,3 +343,49 @@ describe("Company Portal's limit on the demo tenant: 10 per device per hour", ()
     expect(titles).toHaveLength(11);
   });
 });
+
+describe("concurrent deliveries on the demo tenant", () => {
+  it("the same notice delivered twice at once goes out once; the loser retries later", async () => {
+    const u = user("jakob");
+    const event = request({ userId: u.id, thumbprint: THUMB(200), reason: "revoked" });
+    const deps = depsWith();
+    let results: PromiseSettledResult<unknown>[] = [];
+    const sent = await sentBy(async () => {
+      results = await Promise.allSettled([
+        sendNotification(deps, messageOf(event)),
+        sendNotification(deps, messageOf(event, 2)),
+      ]);
+    });
+    expect(sent).toHaveLength(1);
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(RetryableError);
+  });
+
+  it("twelve different notices to one device at once: never more than 10 go out this hour", async () => {
+    const u = user("ronja");
+    const deps = depsWith();
+    const events = Array.from({ length: 12 }, (_, i) =>
+      request({ userId: u.id, thumbprint: THUMB(300 + i), reason: "expired" }),
+    );
+    let results: PromiseSettledResult<Awaited<ReturnType<typeof sendNotification>>>[] = [];
+    const sent = await sentBy(async () => {
+      results = await Promise.allSettled(events.map((e) => sendNotification(deps, messageOf(e))));
+    });
+    const outcomes = results.map((r) =>
+      r.status === "fulfilled" ? String(r.value.outcomes.companyPortal) : (r.reason as Error).name,
+    );
+    expect(sent.length).toBeLessThanOrEqual(10);
+    expect(sent).toHaveLength(outcomes.filter((o) => o === "sent").length);
+    // Every notice not sent is either scheduled for later or left to the bus to retry.
+    for (const o of outcomes) expect(["sent", "deferred", "RetryableError"]).toContain(o);
+    expect(outcomes.filter((o) => o !== "sent").length).toBeGreaterThanOrEqual(2);
+    // The bus's retry of a notice that lost the race for a slot finds the hour full: scheduled, not sent.
+    const retried = events.filter((_, i) => outcomes[i] === "RetryableError");
+    const again = await sentBy(async () => {
+      for (const e of retried)
+        expect((await sendNotification(deps, messageOf(e, 2))).outcomes).toEqual({
+          companyPortal: "deferred",
+        });
+    });
+    expect(again).toEqual([]);
+  });
+});
