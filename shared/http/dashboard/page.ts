@@ -107,12 +107,12 @@ function documentHtml(style: string, script: string): string {
 <section aria-labelledby="h-users"><h2 id="h-users">Users not ready</h2>
   <p><label for="upn-search">Search by UPN</label> <input id="upn-search" type="search" autocomplete="off">
   <span class="hint"><span data-metric="users.shown">0</span> of <span data-metric="users.notReady">0</span> shown</span></p>
-  <table id="users-table"><caption class="sr">Users not ready, with their reasons</caption><thead><tr><th scope="col">UPN</th><th scope="col">Name</th><th scope="col">Signing</th><th scope="col">Encryption</th><th scope="col">Reasons</th></tr></thead><tbody id="users-body"></tbody></table></section>
+  <div class="scroll" tabindex="0" role="region" aria-label="Users not ready (scrollable)"><table id="users-table"><caption class="sr">Users not ready, with their reasons</caption><thead><tr><th scope="col">UPN</th><th scope="col">Name</th><th scope="col">Signing</th><th scope="col">Encryption</th><th scope="col">Reasons</th></tr></thead><tbody id="users-body"></tbody></table></div></section>
 <div class="grid">
 <section aria-labelledby="h-drift"><h2 id="h-drift">Policy drift</h2>
   <table><caption class="sr">Outlook app configuration policies that drifted</caption><thead><tr><th scope="col">Platform</th><th scope="col">Policy</th><th scope="col">Differences</th><th scope="col">Observed</th></tr></thead><tbody id="drift-body"></tbody></table></section>
 <section aria-labelledby="h-events"><h2 id="h-events">Recent events</h2>
-  <table><caption class="sr">The 50 newest events</caption><thead><tr><th scope="col">Time</th><th scope="col">Type</th><th scope="col">About</th></tr></thead><tbody id="events-body"></tbody></table></section>
+  <div class="scroll" tabindex="0" role="region" aria-label="Recent events (scrollable)"><table><caption class="sr">The 50 newest events</caption><thead><tr><th scope="col">Time</th><th scope="col">Type</th><th scope="col">About</th></tr></thead><tbody id="events-body"></tbody></table></div></section>
 </div>
 <p class="hint">Status generated <span data-metric="generatedAt">–</span>.</p>
 </div>

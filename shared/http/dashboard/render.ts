@@ -231,7 +231,7 @@ export function eventRows(events: readonly EventRow[]): string {
   return events
     .map(
       (e) =>
-        `<tr><td>${shortTime(e.event.time ?? e.recordedAt)}</td><td><code>${escapeHtml(e.event.type)}</code></td>` +
+        `<tr><td class="time">${shortTime(e.event.time ?? e.recordedAt)}</td><td><code>${escapeHtml(e.event.type)}</code></td>` +
         `<td>${escapeHtml(eventSubject(e))}</td></tr>`,
     )
     .join("");
@@ -253,7 +253,7 @@ export function driftRows(events: readonly EventRow[]): string {
         .join("");
       return (
         `<tr><td>${escapeHtml(d["platform"])}</td><td class="url">${escapeHtml(d["policyId"])}</td>` +
-        `<td><ul>${list}</ul></td><td>${shortTime(d["observedAt"])}</td></tr>`
+        `<td><ul>${list}</ul></td><td class="time">${shortTime(d["observedAt"])}</td></tr>`
       );
     })
     .join("");

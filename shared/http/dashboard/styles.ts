@@ -25,10 +25,15 @@ svg .sub { font-size: 10px; fill: #57606a; }
 table { width: 100%; border-collapse: collapse; margin-top: 0.5rem; }
 th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg); }
-td.url { word-break: break-all; }
+td.url { overflow-wrap: anywhere; min-width: 10rem; }
+td.time { white-space: nowrap; }
+.scroll { max-height: 380px; overflow-y: auto; margin-top: 0.5rem; }
+.scroll table { margin-top: 0; }
+.scroll thead th { position: sticky; top: 0; }
 td.ok { color: #1a7f37; } td.bad { color: #a40e26; font-weight: 600; } td.unknown { color: var(--muted); }
 td.empty { color: var(--muted); font-style: italic; }
 td ul { margin: 0; padding-left: 1rem; }
+td ul code { overflow-wrap: anywhere; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--bg); padding: 0 0.2rem; border-radius: 3px; }
 .hint { color: var(--muted); }
 .runs { margin: 0; padding-left: 1rem; color: var(--muted); }

@@ -226,6 +226,6 @@ describe("CRL, drift and event tables", () => {
     ]);
     expect(html).toContain("<td>alice@contoso.com</td>");
     expect(html).toContain("<td>http://crl.contoso.com/x.crl</td>");
-    expect(html).toContain("<td>2026-03-01 10:15Z</td>");
+    expect(html).toContain(`<td class="time">2026-03-01 10:15Z</td>`);
   });
 });
