@@ -80,6 +80,8 @@ export interface LocalParts {
   readonly graphBaseUrl?: string;
   /** The host's own origin, which Graph (the demo tenant) posts notifications to: `http://127.0.0.1:7071`. */
   readonly webhookBaseUrl?: string;
+  /** The directory recipients search (the demo tenant's); default the LDAP directory LDAP_URL names. */
+  readonly directory?: Directory;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -228,7 +230,11 @@ function lazyDirectory(settings: LdapSettings): Directory {
  */
 export function createGraphDeps(
   settings: Settings,
-  options: { readonly baseUrl?: string; readonly webhookBaseUrl?: string } = {},
+  options: {
+    readonly baseUrl?: string;
+    readonly webhookBaseUrl?: string;
+    readonly directory?: Directory;
+  } = {},
 ): GraphDeps {
   const baseUrl = options.baseUrl ?? settings.graph.baseUrl;
   const { tenantId, clientId } = settings.graph;
@@ -243,7 +249,9 @@ export function createGraphDeps(
       options.webhookBaseUrl ?? settings.graph.webhookBaseUrl,
       settings.graph.clientState,
     ),
-    ...(settings.ldap && { directory: lazyDirectory(settings.ldap) }),
+    ...((options.directory || settings.ldap) && {
+      directory: options.directory ?? lazyDirectory(settings.ldap as LdapSettings),
+    }),
   };
 }
 
@@ -270,6 +278,7 @@ export function createLocalRuntime(parts: LocalParts): Runtime {
     graph: createGraphDeps(settings, {
       ...(parts.graphBaseUrl && { baseUrl: parts.graphBaseUrl }),
       ...(parts.webhookBaseUrl && { webhookBaseUrl: parts.webhookBaseUrl }),
+      ...(parts.directory && { directory: parts.directory }),
     }),
     close: async () => undefined,
   });

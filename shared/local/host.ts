@@ -26,6 +26,7 @@ import { createLocalRuntime, installRuntime, type Runtime, uninstallRuntime } fr
 import { startLocalAzurite } from "./azurite-process.ts";
 import { startConsumers } from "./consumers.ts";
 import { type DemoCa, openDemoCa } from "./demo-ca.ts";
+import { demoDirectory } from "./demo-directory.ts";
 import { type DemoTenant, startDemoTenant } from "./demo-tenant/index.ts";
 import { loadOrCreateClientState } from "./graph-client-state.ts";
 import { startHttpServer } from "./http-server.ts";
@@ -172,6 +173,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       : graphConfigured(settings)
         ? { baseUrl: settings.graph.baseUrl }
         : undefined;
+    const directory = demoTenant ? demoDirectory(demoTenant) : undefined;
     const runtime = createLocalRuntime({
       tablesConnectionString: azurite.connectionString,
       bus,
@@ -179,6 +181,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       ...(demoCa ? { localCrl: demoCa.crl } : {}),
       webhookBaseUrl: http.url,
       ...(demoTenant && { graphBaseUrl: demoTenant.baseUrl }),
+      ...(directory && { directory }),
       settings,
       logger,
       clock,
@@ -201,7 +204,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       faultRate: settings.faultRate,
       ...(options.random ? { random: options.random } : {}),
     });
-    const available = { graph: graph !== undefined, ldap: settings.ldap !== undefined };
+    const available = {
+      graph: graph !== undefined,
+      ldap: settings.ldap !== undefined || directory !== undefined,
+    };
     const runnable = functions.timers.filter((t) => (t.requires ?? []).every((r) => available[r]));
     const timers = startTimers(runnable, {
       clock,
