@@ -360,7 +360,8 @@ describe("through the in-process bus: the scheduled re-check comes due when the 
       await install(ebba, "signing");
       // Nothing comes before the look is due; then the bus delivers the scheduled message.
       later(TIMING.recheckIntervalMs);
-      await until(async () => (await progress(id)).status === "completed");
+      await until(async () => handled.includes(`${id}:completed`));
+      expect((await progress(id)).status).toBe("completed");
       expect(handled.filter((line) => line.startsWith(id))).toEqual([`${id}:following`, `${id}:completed`]);
       expect(syncsOf(ebba)).toHaveLength(ebba.devices.length);
     } finally {
