@@ -77,7 +77,7 @@ describe("GET /api/dashboard", () => {
 });
 
 /** A stand-in for the few window members the script uses: elements by id, storage, fetch, history. */
-function standInWindow(hash: string, answers: Record<string, unknown>) {
+function standInWindow(hash: string, answers: Record<string, unknown>, answerStatus = 200) {
   const elements = new Map<
     string,
     { innerHTML: string; textContent: string; hidden: boolean; value: string }
@@ -89,6 +89,7 @@ function standInWindow(hash: string, answers: Record<string, unknown>) {
   };
   const storage = new Map<string, string>();
   const requests: { url: string; authorization: string }[] = [];
+  const intervals: number[] = [];
   const location = { hash, pathname: "/api/dashboard", search: "" };
   const window = {
     document: { getElementById: element, querySelectorAll: () => [] },
@@ -104,11 +105,11 @@ function standInWindow(hash: string, answers: Record<string, unknown>) {
     fetch: async (url: string, init: { headers: Record<string, string> }) => {
       requests.push({ url, authorization: init.headers["authorization"] ?? "" });
       const path = url.split("?")[0]!.replace("/api/", "");
-      return { status: 200, ok: true, json: async () => answers[path] };
+      return { status: answerStatus, ok: answerStatus === 200, json: async () => answers[path] };
     },
-    setInterval: () => 0,
+    setInterval: (_handler: () => void, ms: number) => intervals.push(ms),
   };
-  return { window, elements, storage, requests, location };
+  return { window, elements, storage, requests, location, intervals };
 }
 
 /** Every fetch of the stand-in answers at once: one macrotask later, all of them and the render are done. */
@@ -140,6 +141,7 @@ describe("the page's script, started", () => {
     ]);
     expect(w.elements.get("chart-states")?.innerHTML).toContain("Certificates by state: Valid 2");
     expect(w.elements.get("dashboard")?.hidden).toBe(false);
+    expect(w.intervals).toEqual([30_000]);
   });
 
   it("asks for a token when it has none, and reads nothing", async () => {
@@ -149,5 +151,14 @@ describe("the page's script, started", () => {
     expect(w.requests).toEqual([]);
     expect(w.elements.get("token-form")?.hidden).toBe(false);
     expect(w.elements.get("dashboard")?.hidden ?? true).toBe(true);
+  });
+
+  it("forgets a token the API refuses (401) and asks for another", async () => {
+    const w = standInWindow("#token=expired", answers, 401);
+    runInNewContext(dashboardScript(), { window: w.window });
+    await settled();
+    expect(w.storage.size).toBe(0);
+    expect(w.elements.get("token-form")?.hidden).toBe(false);
+    expect(w.elements.get("token-message")?.textContent).toContain("refused");
   });
 });
