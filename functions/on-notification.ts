@@ -9,9 +9,9 @@ import type { InvocationContext, ServiceBusQueueTriggerOptions } from "@azure/fu
 import { Queues } from "../shared/contracts/queues.ts";
 import { PermanentError, PoisonMessageError } from "../shared/errors.ts";
 import { runtime } from "../shared/runtime.ts";
+import type { Deps, GraphDeps } from "../shared/usecases/deps.ts";
 import { sendNotification } from "../shared/usecases/send-notification.ts";
-import { receivedMessage } from "./invocation.ts";
-import { graphDepsFor } from "./sync-users.ts";
+import { depsFor, receivedMessage } from "./invocation.ts";
 
 export const onNotificationOptions = {
   connection: "ServiceBusConnection",
@@ -20,7 +20,13 @@ export const onNotificationOptions = {
 
 export async function onNotification(body: unknown, context: InvocationContext): Promise<void> {
   const message = receivedMessage(body, context);
-  const deps = graphDepsFor(context, { messageId: message.messageId, deliveryCount: message.deliveryCount });
+  const deps: Deps & Partial<GraphDeps> = depsFor(context, {
+    messageId: message.messageId,
+    deliveryCount: message.deliveryCount,
+  });
+  const { graph } = deps;
+  // A configuration fault, not the message's: it fails the delivery, so nothing is lost while it is fixed.
+  if (!graph) throw new Error("no Microsoft Graph gateway: set GRAPH_TENANT_ID and GRAPH_CLIENT_ID");
   const { settings, deps: stores } = runtime();
   const notify = {
     channel: settings.notifyChannel,
@@ -28,7 +34,10 @@ export async function onNotification(body: unknown, context: InvocationContext):
     ...(settings.mailSender ? { mailSender: settings.mailSender } : {}),
   };
   try {
-    const result = await sendNotification({ ...deps, notifications: stores.notifications, notify }, message);
+    const result = await sendNotification(
+      { ...deps, graph, notifications: stores.notifications, notify },
+      message,
+    );
     deps.logger.info("notification handled", { ...result });
   } catch (error) {
     if (error instanceof PoisonMessageError)
