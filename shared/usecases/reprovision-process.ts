@@ -12,15 +12,15 @@
  *    queue for itself) until a new certificate for every purpose asked is there (completed) or the deadline
  *    passes (failed).
  */
-import { createEvent, type PipelineEvent, parseEvent } from "../contracts/events.ts";
+import { createEvent, eventId, type PipelineEvent, parseEvent } from "../contracts/events.ts";
 import type { OperationRecord } from "../contracts/rows.ts";
 import { PermanentError, PoisonMessageError } from "../errors.ts";
 import type { GraphDirectory, IntuneDevices, OperationStore, ReceivedMessage } from "../ports.ts";
-import { withConflictRetry } from "./conflict-retry.ts";
 import type { Deps } from "./deps.ts";
 import { eventSource } from "./deps.ts";
 import { publishEvents } from "./publish-events.ts";
 import { arrivals, mobilePlatform, pfxFindings } from "./reprovision-progress.ts";
+import { failWith, step, updateOperation } from "./reprovision-record.ts";
 
 /** How closely a re-provisioning is followed. */
 export interface ReprovisionTiming {
@@ -83,7 +83,7 @@ export async function processReprovision(
   } catch (e) {
     if (!(e instanceof PermanentError)) throw e;
     // Graph refused for good (the user or a device is gone): the operation cannot go on.
-    const failed = await update(deps, operationId, (o) => failWith(o, e.message, deps.clock.now()));
+    const failed = await updateOperation(deps, operationId, (o) => failWith(o, e.message, deps.clock.now()));
     return finish(deps, failed, event);
   }
 }
@@ -107,11 +107,11 @@ async function start(
     const userId = await resolveUser(deps, op.userPrincipalName);
     const now = deps.clock.now();
     if (userId === undefined)
-      return update(deps, op.operationId, (o) =>
+      return updateOperation(deps, op.operationId, (o) =>
         failWith(o, `no user ${o.userPrincipalName} in Entra ID`, now),
       );
     const known = (await deps.certificates.listByUser(userId)).map((r) => r.thumbprint);
-    op = await update(deps, op.operationId, (o) => ({
+    op = await updateOperation(deps, op.operationId, (o) => ({
       ...step(o, now, `user ${o.userPrincipalName} is ${userId}`),
       userId,
       knownThumbprints: known,
@@ -142,7 +142,7 @@ async function findDevices(
   });
   const findings = pfxFindings(await deps.certificates.listByUser(userId), op.purpose, deps.clock.now());
   const now = deps.clock.now();
-  return update(deps, op.operationId, (o) => {
+  return updateOperation(deps, op.operationId, (o) => {
     if (o.devices !== undefined) return o;
     let next: OperationRecord = { ...o, devices };
     if (devices.length === 0) {
@@ -160,10 +160,18 @@ async function syncDevices(deps: ProcessReprovisionDeps, initial: OperationRecor
   let op = initial;
   for (const device of initial.devices ?? []) {
     if (device.syncRequestedAt !== undefined) continue;
-    await deps.graph.syncDevice(device.id);
+    const name = `${device.name ?? device.id} (${device.platform})`;
+    let said = `asked ${name} to sync with Intune`;
+    try {
+      await deps.graph.syncDevice(device.id);
+    } catch (e) {
+      // One device retired since the listing must not stop the others; its sync is recorded as tried.
+      if (!(e instanceof PermanentError)) throw e;
+      said = `could not ask ${name} to sync: ${e.message}`;
+    }
     const now = deps.clock.now();
-    op = await update(deps, op.operationId, (o) => ({
-      ...step(o, now, `asked ${device.name ?? device.id} (${device.platform}) to sync with Intune`),
+    op = await updateOperation(deps, op.operationId, (o) => ({
+      ...step(o, now, said),
       devices: (o.devices ?? []).map((d) =>
         d.id === device.id ? { ...d, syncRequestedAt: now.toISOString() } : d,
       ),
@@ -186,7 +194,7 @@ async function requestNotice(
   );
   await publishEvents(deps, [notice]);
   const deadline = new Date(new Date(op.createdAt).getTime() + deps.timing.deadlineMs).toISOString();
-  return update(deps, op.operationId, (o) =>
+  return updateOperation(deps, op.operationId, (o) =>
     o.status === "requested"
       ? {
           ...step(o, now, `asked for the user's re-provisioned notice; following Intune until ${deadline}`),
@@ -207,7 +215,7 @@ async function follow(
   const arrival = arrivals(op, await deps.certificates.listByUser(op.userId as string), now);
   if (arrival.complete) {
     const found = [...new Set([...arrival.found.signing, ...arrival.found.encryption])];
-    const done = await update(deps, op.operationId, (o) => ({
+    const done = await updateOperation(deps, op.operationId, (o) => ({
       ...step(o, now, `new certificate(s) installed: ${found.join(", ")}`),
       status: "completed",
     }));
@@ -215,15 +223,24 @@ async function follow(
   }
   if (op.deadline !== undefined && now >= new Date(op.deadline)) {
     const why = `no new ${arrival.missing.join(" or ")} certificate was installed by ${op.deadline}`;
-    const failed = await update(deps, op.operationId, (o) => failWith(o, why, now));
+    const failed = await updateOperation(deps, op.operationId, (o) => failWith(o, why, now));
     return finish(deps, failed, event);
   }
   const at = new Date(now.getTime() + deps.timing.recheckIntervalMs);
   // Scheduled before it is recorded: a crash in between leaves a second chain of looks (harmless, each is
   // idempotent and the first to see the result ends the operation), never none.
-  await deps.bus.schedule("reprovision", event, at);
-  await update(deps, op.operationId, (o) => ({ ...o, nextCheckAt: at.toISOString() }));
+  await deps.bus.schedule("reprovision", recheck(event, at), at);
+  await updateOperation(deps, op.operationId, (o) => ({ ...o, nextCheckAt: at.toISOString() }));
   return { kind: "following", operationId: op.operationId, nextCheckAt: at.toISOString() };
+}
+
+/**
+ * The message of one look: the request's event under an id of its own (the operation and the look's time), so
+ * a queue with duplicate detection would still deliver every look, while scheduling the same look twice
+ * repeats its id.
+ */
+function recheck(event: Requested, at: Date): Requested {
+  return { ...event, id: eventId(event.type, [event.data.operationId, "recheck", at.toISOString()]) };
 }
 
 /** Publishes the outcome event (content-derived id: once, however often a redelivery gets here). */
@@ -253,31 +270,4 @@ async function finish(
   await publishEvents(deps, [outcome]);
   deps.logger.info("reprovision ended", { operationId: op.operationId, status: op.status, error: op.error });
   return { kind: op.status === "completed" ? "completed" : "failed", operationId: op.operationId };
-}
-
-const step = (op: OperationRecord, at: Date, message: string): OperationRecord => ({
-  ...op,
-  steps: [...op.steps, { at: at.toISOString(), message }],
-});
-
-function failWith(op: OperationRecord, reason: string, at: Date): OperationRecord {
-  if (op.status === "completed" || op.status === "failed") return op;
-  return { ...step(op, at, `failed: ${reason}`), status: "failed", error: reason };
-}
-
-/** Reads, changes and writes the operation conditionally, again on a lost race. */
-function update(
-  deps: ProcessReprovisionDeps,
-  operationId: string,
-  change: (op: OperationRecord) => OperationRecord,
-): Promise<OperationRecord> {
-  return withConflictRetry(`operation ${operationId}`, async () => {
-    const stored = await deps.operations.get(operationId);
-    if (!stored) throw new PermanentError(`operation ${operationId} vanished`);
-    const next = change(stored.value);
-    if (next === stored.value) return next;
-    const written = { ...next, updatedAt: deps.clock.now().toISOString() };
-    await deps.operations.put(written, { ifMatch: stored.etag });
-    return written;
-  });
 }

@@ -317,6 +317,25 @@ describe("re-provisioning that cannot finish ends failed with the reason", () =>
     if (user) expect(syncsOf(demoUser(user))).toHaveLength(0);
   });
 
+  it("a device retired since the listing (Graph 404 on its sync) is noted; the others are still asked", async () => {
+    const frank = demoUser("frank");
+    const phone = frank.devices[0]!;
+    devicesOverride.set(frank.id, [
+      { id: "retired-phone", deviceName: "Old iPhone", operatingSystem: "iOS" },
+      { id: phone.id, deviceName: phone.name, operatingSystem: "iOS" },
+    ]);
+    const { body } = await post({
+      userPrincipalName: frank.userPrincipalName,
+      purpose: "signing",
+      reason: "retired",
+    });
+    expect(await deliver(body.operationId)).toMatchObject({ kind: "following" });
+    const messages = (await progress(body.operationId)).steps.map((s) => s.message);
+    expect(messages).toContainEqual(expect.stringMatching(/^could not ask Old iPhone \(iOS\) to sync: /));
+    expect(messages).toContain(`asked ${phone.name} (iOS) to sync with Intune`);
+    expect(syncsOf(frank)).toHaveLength(1);
+  });
+
   it("nothing installed by the deadline: failed, naming what is missing", async () => {
     const dag = demoUser("dag");
     const { body } = await post({
