@@ -13,7 +13,7 @@ import type { NotifyChannelSetting } from "../config.ts";
 import { createEvent, type EventData, type PipelineEvent, parseEvent } from "../contracts/events.ts";
 import type { NotificationKey } from "../contracts/rows.ts";
 import { composeNotice, languageOf } from "../domain/notification-messages.ts";
-import { PermanentError, PoisonMessageError } from "../errors.ts";
+import { PoisonMessageError } from "../errors.ts";
 import type {
   GraphDirectory,
   IntuneDevices,
@@ -24,6 +24,7 @@ import type {
 import { type Deps, eventSource } from "./deps.ts";
 import { type Channel, chooseChannels, mobileDevices } from "./notification-channels.ts";
 import { type ChannelOutcome, deliver, type Target } from "./notification-delivery.ts";
+import { recipientOf } from "./notification-recipient.ts";
 import { type PublishDeps, publishEvents } from "./publish-events.ts";
 
 /** The settings onNotification reads (NOTIFY_CHANNEL, MAIL_SENDER, DRY_RUN). */
@@ -37,7 +38,7 @@ export type SendNotificationDeps = PublishDeps &
   Pick<Deps, "logger"> & {
     readonly users: Pick<UserStore, "get">;
     readonly notifications: NotificationLedger;
-    readonly graph: Pick<GraphDirectory, "sendMail"> &
+    readonly graph: Pick<GraphDirectory, "sendMail" | "getUser"> &
       Pick<IntuneDevices, "userDevices" | "notifyCompanyPortal">;
     readonly notify: NotifySettings;
   };
@@ -79,7 +80,7 @@ const keyOf = (data: Request, channel: Channel): NotificationKey => ({
 /**
  * Handles one `notification.requested` message.
  * @throws PoisonMessageError for a message that is no such event
- * @throws PermanentError for a user the inventory does not know
+ * @throws PermanentError for a user neither the inventory nor Graph knows
  * @throws RetryableError when Graph or a store is throttled or unavailable (the bus retries later)
  */
 export async function sendNotification(
@@ -90,8 +91,7 @@ export async function sendNotification(
   const data = event.data;
   const now = deps.clock.now();
   const requestId = requestIdOf(data, now);
-  const user = (await deps.users.get(data.userId))?.value;
-  if (!user) throw new PermanentError(`notification for unknown user ${data.userId}`);
+  const user = await recipientOf(deps, data.userId);
   if (user.deleted || !user.accountEnabled)
     return { requestId, outcomes: {}, skipped: user.deleted ? "user deleted" : "account disabled" };
 
