@@ -111,11 +111,11 @@ async function start(
         failWith(o, `no user ${o.userPrincipalName} in Entra ID`, now),
       );
     const known = (await deps.certificates.listByUser(userId)).map((r) => r.thumbprint);
-    op = await updateOperation(deps, op.operationId, (o) => ({
-      ...step(o, now, `user ${o.userPrincipalName} is ${userId}`),
-      userId,
-      knownThumbprints: known,
-    }));
+    op = await updateOperation(deps, op.operationId, (o) =>
+      o.userId !== undefined
+        ? o
+        : { ...step(o, now, `user ${o.userPrincipalName} is ${userId}`), userId, knownThumbprints: known },
+    );
   }
   const userId = op.userId as string;
   if (op.devices === undefined) op = await findDevices(deps, op, userId);
@@ -170,12 +170,16 @@ async function syncDevices(deps: ProcessReprovisionDeps, initial: OperationRecor
       said = `could not ask ${name} to sync: ${e.message}`;
     }
     const now = deps.clock.now();
-    op = await updateOperation(deps, op.operationId, (o) => ({
-      ...step(o, now, said),
-      devices: (o.devices ?? []).map((d) =>
-        d.id === device.id ? { ...d, syncRequestedAt: now.toISOString() } : d,
-      ),
-    }));
+    op = await updateOperation(deps, op.operationId, (o) =>
+      o.devices?.find((d) => d.id === device.id)?.syncRequestedAt !== undefined
+        ? o
+        : {
+            ...step(o, now, said),
+            devices: (o.devices ?? []).map((d) =>
+              d.id === device.id ? { ...d, syncRequestedAt: now.toISOString() } : d,
+            ),
+          },
+    );
   }
   return op;
 }
