@@ -58,7 +58,7 @@ resource queue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = [
         defaultMessageTimeToLive: 'P14D'
         enablePartitioning: false
       },
-      q.requiresDuplicateDetection ? { duplicateDetectionHistoryTimeWindow: q.duplicateDetectionHistoryTimeWindow } : {}
+      q.requiresDuplicateDetection ? { duplicateDetectionHistoryTimeWindow: q.?duplicateDetectionHistoryTimeWindow } : {}
     )
   }
 ]
