@@ -3,20 +3,12 @@
  * certificates/validate): each use case with its own deps bound. functions/api.ts `apiDeps` spreads these in.
  */
 
-import type { AdminOperationsDeps } from "../shared/http/routes/admin-operations.ts";
-import type { AdminReprovisionDeps } from "../shared/http/routes/admin-reprovision.ts";
-import type { CertificatesValidateDeps } from "../shared/http/routes/certificates-validate.ts";
-import type { UserReadinessDeps } from "../shared/http/routes/user-readiness.ts";
+import type { AdminApiDeps } from "../shared/http/routes/index.ts";
 import type { OperationStore } from "../shared/ports.ts";
 import type { Deps } from "../shared/usecases/deps.ts";
 import { queryReadiness } from "../shared/usecases/query-readiness.ts";
 import { requestReprovision } from "../shared/usecases/reprovision.ts";
 import { validateUpload } from "../shared/usecases/validate-upload.ts";
-
-export type AdminApiDeps = AdminReprovisionDeps &
-  AdminOperationsDeps &
-  UserReadinessDeps &
-  CertificatesValidateDeps;
 
 export function adminApiDeps(deps: Deps & { readonly operations: OperationStore }): AdminApiDeps {
   return {

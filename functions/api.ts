@@ -10,19 +10,21 @@ import { createEntraTokenVerifier } from "../shared/http/auth.ts";
 import { azureHttpHandler } from "../shared/http/azure-adapter.ts";
 import { createRouter, type Router } from "../shared/http/router.ts";
 import { type ApiDeps, apiRoutes } from "../shared/http/routes/index.ts";
+import type { OperationStore } from "../shared/ports.ts";
 import { runtime } from "../shared/runtime.ts";
 import { CursorNames, type Deps, type GraphDeps } from "../shared/usecases/deps.ts";
 import { handleGraphLifecycle } from "../shared/usecases/handle-graph-lifecycle.ts";
 import { handleGraphNotifications } from "../shared/usecases/handle-graph-notifications.ts";
 import { queryStatus } from "../shared/usecases/query-status.ts";
 import { registerCertificate } from "../shared/usecases/register-certificate.ts";
+import { adminApiDeps } from "./admin-api-deps.ts";
 
 /**
  * The routes' deps: each use case with its own deps bound, and the health checks. The Graph routes check
  * each notification's clientState against the runtime's webhook secret; a runtime without one (a test's)
  * trusts no notification.
  */
-export function apiDeps(deps: Deps & Partial<GraphDeps>): ApiDeps {
+export function apiDeps(deps: Deps & Partial<GraphDeps> & { readonly operations?: OperationStore }): ApiDeps {
   const clientState = deps.webhook?.clientState;
   return {
     handleGraphNotifications: (input) => handleGraphNotifications({ ...deps, clientState }, input),
@@ -36,6 +38,7 @@ export function apiDeps(deps: Deps & Partial<GraphDeps>): ApiDeps {
       bus: async () => void (await deps.queueStats.depth("certificateEvents")),
     },
     logger: deps.logger,
+    ...(deps.operations && adminApiDeps({ ...deps, operations: deps.operations })),
   };
 }
 

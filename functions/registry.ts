@@ -12,17 +12,24 @@ import type {
   TimerTriggerOptions,
 } from "@azure/functions";
 import type { QueueKey } from "../shared/contracts/queues.ts";
+import { adminOperations, adminOperationsOptions } from "./admin-operations.ts";
+import { adminReprovision, adminReprovisionOptions } from "./admin-reprovision.ts";
 import { auditAppConfig, auditAppConfigOptions } from "./audit-app-config.ts";
 import { checkCrls, checkCrlsOptions } from "./check-crls.ts";
 import { checkDirectory, checkDirectoryOptions } from "./check-directory.ts";
+import { getDashboard, getDashboardOptions } from "./get-dashboard.ts";
 import { getEvents, getEventsOptions } from "./get-events.ts";
 import { getHealth, getHealthOptions } from "./get-health.ts";
 import { getStatus, getStatusOptions } from "./get-status.ts";
+import { getUserReadiness, getUserReadinessOptions } from "./get-user-readiness.ts";
 import { getUsers, getUsersOptions } from "./get-users.ts";
 import { graphLifecycle, graphLifecycleOptions } from "./graph-lifecycle.ts";
 import { graphNotifications, graphNotificationsOptions } from "./graph-notifications.ts";
 import { onCertificateEvent, onCertificateEventOptions } from "./on-certificate-event.ts";
+import { onNotification, onNotificationOptions } from "./on-notification.ts";
+import { onReprovision, onReprovisionOptions } from "./on-reprovision.ts";
 import { postCertificates, postCertificatesOptions } from "./post-certificates.ts";
+import { postCertificatesValidate, postCertificatesValidateOptions } from "./post-certificates-validate.ts";
 import { renewSubscription, renewSubscriptionOptions } from "./renew-subscription.ts";
 import { revalidateOnTrustChange, revalidateOnTrustChangeOptions } from "./revalidate-on-trust-change.ts";
 import { scanExpiry, scanExpiryOptions } from "./scan-expiry.ts";
@@ -76,6 +83,22 @@ export const functionRegistry: readonly FunctionEntry[] = [
     options: onCertificateEventOptions,
     handler: onCertificateEvent,
   },
+  {
+    name: "onNotification",
+    trigger: "queue",
+    queue: "notifications",
+    concurrency: 8,
+    options: onNotificationOptions,
+    handler: onNotification,
+  },
+  {
+    name: "onReprovision",
+    trigger: "queue",
+    queue: "reprovision",
+    concurrency: 4,
+    options: onReprovisionOptions,
+    handler: onReprovision,
+  },
   { name: "scanExpiry", trigger: "timer", options: scanExpiryOptions, handler: scanExpiry },
   { name: "checkCrls", trigger: "timer", options: checkCrlsOptions, handler: checkCrls },
   {
@@ -125,6 +148,16 @@ export const functionRegistry: readonly FunctionEntry[] = [
   { name: "getStatus", trigger: "http", options: getStatusOptions, handler: getStatus },
   { name: "getEvents", trigger: "http", options: getEventsOptions, handler: getEvents },
   { name: "getUsers", trigger: "http", options: getUsersOptions, handler: getUsers },
+  { name: "getUserReadiness", trigger: "http", options: getUserReadinessOptions, handler: getUserReadiness },
+  {
+    name: "postCertificatesValidate",
+    trigger: "http",
+    options: postCertificatesValidateOptions,
+    handler: postCertificatesValidate,
+  },
+  { name: "adminReprovision", trigger: "http", options: adminReprovisionOptions, handler: adminReprovision },
+  { name: "adminOperations", trigger: "http", options: adminOperationsOptions, handler: adminOperations },
+  { name: "getDashboard", trigger: "http", options: getDashboardOptions, handler: getDashboard },
   {
     name: "graphNotifications",
     trigger: "http",

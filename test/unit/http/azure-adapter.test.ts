@@ -149,6 +149,7 @@ it("registers each route path once, with every method, anonymous to the host (th
     ["getEvents", "events"],
     ["getUsers", "users"],
     ["postCertificates", "certificates"],
+    ["getDashboard", "dashboard"],
   ]);
   for (const r of registrations) {
     expect(r.authLevel).toBe("anonymous");

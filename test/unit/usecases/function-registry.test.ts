@@ -16,7 +16,7 @@ describe("the function registry", () => {
     );
   });
 
-  it("consumes certificate-events with sessions, through the ServiceBusConnection setting", () => {
+  it("consumes each queue through the ServiceBusConnection setting, certificate-events with sessions", () => {
     const queues = functionRegistry.filter((f) => f.trigger === "queue");
     expect(queues.map((q) => [q.name, q.queue, q.options])).toEqual([
       [
@@ -28,7 +28,10 @@ describe("the function registry", () => {
           isSessionsEnabled: true,
         },
       ],
+      ["onNotification", "notifications", expect.objectContaining({ queueName: Queues.notifications.name })],
+      ["onReprovision", "reprovision", expect.objectContaining({ queueName: Queues.reprovision.name })],
     ]);
+    for (const q of queues.slice(1)) expect(q.options).toMatchObject({ connection: "ServiceBusConnection" });
   });
 
   it.each(functionRegistry.filter((f) => f.trigger === "timer"))(
@@ -41,7 +44,9 @@ describe("the function registry", () => {
 
   it("registers one anonymous HTTP function per API route path, all methods (the router answers 405)", () => {
     const http = functionRegistry.filter((f) => f.trigger === "http");
-    const paths = apiRoutes({} as ApiDeps).map((r) => r.path);
+    // Every use case present, as the hosts give them: all routes are served.
+    const present = new Proxy({}, { get: () => () => undefined }) as ApiDeps;
+    const paths = apiRoutes(present).map((r) => r.path);
     expect(http.map((f) => f.options.route).sort()).toEqual([...new Set(paths)].sort());
     for (const f of http)
       expect(f.options).toMatchObject({
