@@ -100,7 +100,9 @@ describe("smimectl serve", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "smime-serve-"));
-    host = await startHost(["--port", "0", "--data", dataDir, "--demo"]);
+    // The plain host: no Graph tenant, so the Graph timers stay off and nothing but the test feeds it.
+    // `--demo` (the demo tenant) is covered by test/e2e/demo-start.e2e.test.ts.
+    host = await startHost(["--port", "0", "--data", dataDir]);
   }, 90_000);
 
   afterAll(async () => {
@@ -160,27 +162,6 @@ describe("smimectl serve", () => {
     }
   });
 
-  it("gives the demo users their certificates on the first start (--demo), each in its state", async () => {
-    admin ??= await token(dataDir, "admin");
-    const expected: ReadonlyArray<{
-      name: string;
-      state: string;
-      signingReady: boolean;
-      encryptionReady: boolean;
-    }> = [
-      { name: "adele", state: "ready", signingReady: true, encryptionReady: true },
-      { name: "bruno", state: "ready", signingReady: true, encryptionReady: true },
-      { name: "chen", state: "notReady", signingReady: false, encryptionReady: false },
-      { name: "dana", state: "notReady", signingReady: true, encryptionReady: false },
-    ];
-    expect(host.output()).toContain("demo users   registered just now");
-    for (const e of expected) {
-      const upn = `${e.name}@demo.smime-lifecycle.local`;
-      const user = await eventually(findUser(host.url, admin, upn, e.state), `${upn} to be ${e.state}`);
-      expect(user).toMatchObject({ signingReady: e.signingReady, encryptionReady: e.encryptionReady });
-    }
-  });
-
   it("logs JSON lines with invocation ids, and never the bearer token", () => {
     const lines = host
       .output()
@@ -206,22 +187,14 @@ describe("smimectl serve", () => {
   });
 
   it("restarts on the same data with the same demo CA and the users it had", async () => {
-    const again = await startHost(["--port", "0", "--data", dataDir, "--demo"]);
+    const again = await startHost(["--port", "0", "--data", dataDir]);
     try {
       const ca = await openDemoCa({ dir: join(dataDir, "demo-ca"), baseUrl: again.url, now: new Date() });
       expect(await readFile(ca.trustStorePath, "utf8")).toBe(trustPem);
       const reader = await token(dataDir, "reader");
       expect(await findUser(again.url, reader, "alice@contoso.com", "ready")()).toBeDefined();
-      // Seeded once per data directory: the demo users are the ones of the first start, not new ones.
-      expect(again.output()).toContain("demo users   registered on the first start");
       const users = (await getJson(`${again.url}/api/users`, reader)).body as { users: UserSummary[] };
-      expect(users.users.map((u) => u.userPrincipalName).sort()).toEqual([
-        "adele@demo.smime-lifecycle.local",
-        "alice@contoso.com",
-        "bruno@demo.smime-lifecycle.local",
-        "chen@demo.smime-lifecycle.local",
-        "dana@demo.smime-lifecycle.local",
-      ]);
+      expect(users.users.map((u) => u.userPrincipalName)).toEqual(["alice@contoso.com"]);
     } finally {
       again.child.kill("SIGTERM");
       expect(await again.exited).toEqual({ code: 0, signal: null });
