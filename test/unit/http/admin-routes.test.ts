@@ -30,6 +30,7 @@ import {
   signingKey,
   verifierFor,
 } from "./fixtures.ts";
+import { describeRouteGuards, type GuardedRoute } from "./route-guards.ts";
 
 const OPERATION_ID = "4e1c0a9b-2d3f-8a4b-a5c6-d7e8f9a0b1c2";
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -161,7 +162,7 @@ const validateJson = (fields: Record<string, unknown> = {}): RequestOptions => (
   body: JSON.stringify({ certificate: PEM, ...fields }),
 });
 
-const ROUTES = [
+const ROUTES: GuardedRoute[] = [
   {
     route: "POST admin/reprovision",
     ok: reprovisionBody(),
@@ -192,38 +193,7 @@ const ROUTES = [
   },
 ];
 
-describe.each(ROUTES)("$route", ({ ok, role, lacking, limit }) => {
-  it("no token → 401, nothing runs", async () => {
-    const { response, body, touched } = await call("anonymous", ok);
-    expect(response.status).toBe(401);
-    expect(body.error?.code).toBe("invalid_token");
-    expect(touched()).toBe(0);
-  });
-
-  it(`a token without the ${role} role → 403, nothing runs`, async () => {
-    const { response, body, touched } = await call(lacking, ok);
-    expect(response.status).toBe(403);
-    expect(body.error?.code).toBe("forbidden");
-    expect(touched()).toBe(0);
-  });
-
-  it(`${role} → 2xx`, async () => {
-    const { response, touched } = await call(role, ok);
-    expect([200, 202]).toContain(response.status);
-    expect(touched()).toBe(1);
-  });
-
-  it.each([
-    { how: "declared", declaredLength: undefined },
-    { how: "streamed without a length", declaredLength: null },
-  ])("a body over the route's limit, $how → 413, nothing runs", async ({ declaredLength }) => {
-    const big = new Uint8Array(limit + 1).fill(0x20);
-    const { response, body, touched } = await call(role, { ...ok, body: big, declaredLength });
-    expect(response.status).toBe(413);
-    expect(body.error?.code).toBe("payload_too_large");
-    expect(touched()).toBe(0);
-  });
-});
+describeRouteGuards(ROUTES, call);
 
 describe("bad input → 400 (or 415) naming the field, the use case never called", () => {
   const cases: { name: string; request: RequestOptions; status: number; message: string }[] = [

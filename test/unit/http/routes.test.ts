@@ -17,6 +17,7 @@ import {
   signingKey,
   verifierFor,
 } from "./fixtures.ts";
+import { describeRouteGuards, type GuardedRoute } from "./route-guards.ts";
 
 const THUMBPRINT = "0123456789ABCDEF0123456789ABCDEF01234567";
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -125,46 +126,20 @@ const certificateBody = (fields: Record<string, unknown> = {}) => ({
 });
 
 /** One table for every route: each guarded route refuses no token, a token without the role, bad input and big bodies. */
-const ROUTES = [
-  { route: "POST certificates", ok: certificateBody(), role: "admin" as const, lacking: "reader" as const },
-  { route: "GET status", ok: { path: "/api/status" }, role: "reader" as const, lacking: "none" as const },
-  { route: "GET events", ok: { path: "/api/events" }, role: "reader" as const, lacking: "none" as const },
-  { route: "GET users", ok: { path: "/api/users" }, role: "reader" as const, lacking: "none" as const },
+const ROUTES: GuardedRoute[] = [
+  {
+    route: "POST certificates",
+    ok: certificateBody(),
+    role: "admin",
+    lacking: "reader",
+    limit: POST_CERTIFICATES_BODY_LIMIT,
+  },
+  { route: "GET status", ok: { path: "/api/status" }, role: "reader", lacking: "none", limit: 0 },
+  { route: "GET events", ok: { path: "/api/events" }, role: "reader", lacking: "none", limit: 0 },
+  { route: "GET users", ok: { path: "/api/users" }, role: "reader", lacking: "none", limit: 0 },
 ];
 
-describe.each(ROUTES)("$route", ({ ok, role, lacking }) => {
-  it("no token → 401, nothing runs", async () => {
-    const { response, body, touched } = await call("anonymous", ok);
-    expect(response.status).toBe(401);
-    expect(body.error?.code).toBe("invalid_token");
-    expect(touched()).toBe(0);
-  });
-
-  it(`a token without the ${role} role → 403, nothing runs`, async () => {
-    const { response, body, touched } = await call(lacking, ok);
-    expect(response.status).toBe(403);
-    expect(body.error?.code).toBe("forbidden");
-    expect(touched()).toBe(0);
-  });
-
-  it(`${role} → 2xx`, async () => {
-    const { response, touched } = await call(role, ok);
-    expect([200, 202]).toContain(response.status);
-    expect(touched()).toBe(1);
-  });
-
-  it.each([
-    { how: "declared", declaredLength: undefined },
-    { how: "streamed without a length", declaredLength: null },
-  ])("a body over the route's limit, $how → 413, nothing runs", async ({ declaredLength }) => {
-    const limit = "method" in ok && ok.method === "POST" ? POST_CERTIFICATES_BODY_LIMIT : 0;
-    const big = new Uint8Array(limit + 1).fill(0x20);
-    const { response, body, touched } = await call(role, { ...ok, body: big, declaredLength });
-    expect(response.status).toBe(413);
-    expect(body.error?.code).toBe("payload_too_large");
-    expect(touched()).toBe(0);
-  });
-});
+describeRouteGuards(ROUTES, call);
 
 describe("POST certificates: bad input → 400 naming the field, the use case never called", () => {
   const cases: { name: string; request: RequestOptions; status: number; message: string }[] = [
