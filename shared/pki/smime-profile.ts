@@ -84,51 +84,46 @@ function keyRule(cert: Certificate): string | undefined {
   return why;
 }
 
+/** What is wrong, and the rule it breaks. */
+type Breach = readonly [what: string, rule: string];
+
+function breaches(cert: Certificate, role: Role): Breach[] {
+  const out: Breach[] = [];
+  const key = keyRule(cert);
+  if (key) out.push([`has ${key}`, "S/MIME BR 6.1.5: key types and sizes"]);
+  if (role === "leaf") {
+    if (cert.basicConstraints?.ca)
+      out.push([
+        "is a CA certificate used as an end entity",
+        "S/MIME BR 7.1.2.3 (d): a subscriber certificate's basicConstraints cA MUST be false",
+      ]);
+    if (cert.extKeyUsage === undefined)
+      out.push([
+        "has no extendedKeyUsage",
+        "S/MIME BR 7.1.2.3 (f): extKeyUsage MUST be present with id-kp-emailProtection",
+      ]);
+    else if (cert.extKeyUsage.includes(Eku.any))
+      out.push([
+        "asserts anyExtendedKeyUsage",
+        "S/MIME BR 7.1.2.3 (f): anyExtendedKeyUsage SHALL NOT be present",
+      ]);
+  }
+  if (role === "anchor" && cert.extKeyUsage !== undefined)
+    out.push([
+      "is a root with extendedKeyUsage",
+      "S/MIME BR 7.1.2.1 (g): a root CA certificate's extKeyUsage MUST NOT be present",
+    ]);
+  return out;
+}
+
 /** Every S/MIME BR profile breach of `cert` in its role; `index` counts from the leaf (0). */
 export function checkSmimeProfile(cert: Certificate, role: Role, index: number): Problem[] {
-  const where = { certificate: formatName(cert.subject), index };
-  const name = `'${where.certificate}'`;
-  const out: Problem[] = [];
-  const key = keyRule(cert);
-  if (key)
-    out.push(
-      warning(ProblemCode.NONCONFORMANT, `${name} has ${key}`, {
-        ...where,
-        rule: "S/MIME BR 6.1.5: key types and sizes",
-      }),
-    );
-  if (role === "leaf") {
-    if (cert.basicConstraints?.ca) {
-      out.push(
-        warning(ProblemCode.NONCONFORMANT, `${name} is a CA certificate used as an end entity`, {
-          ...where,
-          rule: "S/MIME BR 7.1.2.3 (d): a subscriber certificate's basicConstraints cA MUST be false",
-        }),
-      );
-    }
-    if (cert.extKeyUsage === undefined) {
-      out.push(
-        warning(ProblemCode.NONCONFORMANT, `${name} has no extendedKeyUsage`, {
-          ...where,
-          rule: "S/MIME BR 7.1.2.3 (f): extKeyUsage MUST be present with id-kp-emailProtection",
-        }),
-      );
-    } else if (cert.extKeyUsage.includes(Eku.any)) {
-      out.push(
-        warning(ProblemCode.NONCONFORMANT, `${name} asserts anyExtendedKeyUsage`, {
-          ...where,
-          rule: "S/MIME BR 7.1.2.3 (f): anyExtendedKeyUsage SHALL NOT be present",
-        }),
-      );
-    }
-  }
-  if (role === "anchor" && cert.extKeyUsage !== undefined) {
-    out.push(
-      warning(ProblemCode.NONCONFORMANT, `${name} is a root with extendedKeyUsage`, {
-        ...where,
-        rule: "S/MIME BR 7.1.2.1 (g): a root CA certificate's extKeyUsage MUST NOT be present",
-      }),
-    );
-  }
-  return out;
+  const found = breaches(cert, role);
+  if (found.length === 0) return [];
+  // The name is formatted only for a certificate that has something to report: this runs for every
+  // certificate of every path, and nearly all of them have nothing.
+  const certificate = formatName(cert.subject);
+  return found.map(([what, rule]) =>
+    warning(ProblemCode.NONCONFORMANT, `'${certificate}' ${what}`, { certificate, index, rule }),
+  );
 }
