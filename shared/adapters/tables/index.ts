@@ -20,7 +20,7 @@ import { createOperationStore } from "./operation-store.ts";
 import { connectTables, type TablesConnectionOptions } from "./table-client.ts";
 import { createUserStore } from "./user-store.ts";
 
-export { auditLineKeys } from "./audit-ledger.ts";
+export { auditGuardKeys, auditLineKeys } from "./audit-ledger.ts";
 export { CorruptRowError, encodeKey } from "./entity-codec.ts";
 export type { TablesConnectionOptions } from "./table-client.ts";
 export { type UpdateOptions, updateWithRetry } from "./update-with-retry.ts";

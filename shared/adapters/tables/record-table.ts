@@ -6,13 +6,15 @@
 import type { z } from "zod";
 import { PermanentError } from "../../errors.ts";
 import type { Versioned, WriteCondition } from "../../ports.ts";
-import { decodeRecord, encodeRecord, type RowAddress } from "./entity-codec.ts";
+import { decodeRecord, encodeRecord, type Properties, type RowAddress } from "./entity-codec.ts";
 import type { Table } from "./table-client.ts";
 
 export interface RecordTable<T> {
   readonly table: Table;
   get(partitionKey: string, rowKey: string): Promise<Versioned<T> | undefined>;
   put(partitionKey: string, rowKey: string, record: T, condition: WriteCondition): Promise<string>;
+  /** Creates the records in one transaction (see Table.createAll): all or none, ConflictError if one exists. */
+  createAll(partitionKey: string, rows: readonly { rowKey: string; record: T }[]): Promise<void>;
   /** Records matching the OData filter (all when none), in key order. */
   query(filter?: string, pageSize?: number): AsyncIterable<T>;
 }
@@ -26,6 +28,17 @@ export function recordTable<S extends z.ZodType<Record<string, unknown>>>(
     partitionKey,
     rowKey,
   });
+  /** The record as stored properties; a record that does not parse never reaches storage. */
+  const encode = (partitionKey: string, rowKey: string, record: z.infer<S>): Properties => {
+    const checked = schema.safeParse(record);
+    if (!checked.success) {
+      const detail = checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new PermanentError(
+        `table ${table.name}, '${partitionKey}'/'${rowKey}': refusing to store: ${detail}`,
+      );
+    }
+    return encodeRecord(checked.data, address(partitionKey, rowKey));
+  };
   return {
     table,
     async get(partitionKey, rowKey) {
@@ -34,15 +47,15 @@ export function recordTable<S extends z.ZodType<Record<string, unknown>>>(
       return { value: decodeRecord(schema, row.entity, address(partitionKey, rowKey)), etag: row.etag };
     },
     async put(partitionKey, rowKey, record, condition) {
-      const checked = schema.safeParse(record);
-      if (!checked.success) {
-        const detail = checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-        throw new PermanentError(
-          `table ${table.name}, '${partitionKey}'/'${rowKey}': refusing to store: ${detail}`,
-        );
-      }
-      const properties = encodeRecord(checked.data, address(partitionKey, rowKey));
+      const properties = encode(partitionKey, rowKey, record);
       return table.write(partitionKey, rowKey, properties, condition);
+    },
+    async createAll(partitionKey, rows) {
+      const encoded = rows.map((r) => ({
+        rowKey: r.rowKey,
+        properties: encode(partitionKey, r.rowKey, r.record),
+      }));
+      await table.createAll(partitionKey, encoded);
     },
     async *query(filter, pageSize) {
       for await (const entity of table.query(filter, pageSize)) {

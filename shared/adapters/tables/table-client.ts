@@ -11,6 +11,7 @@ import {
   type TableEntity,
   type TableEntityResult,
   type TableServiceClientOptions,
+  type TransactionAction,
 } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
 import { ConflictError, PermanentError, RetryableError } from "../../errors.ts";
@@ -50,9 +51,23 @@ export interface Table {
     properties: Properties,
     condition: WriteCondition,
   ): Promise<string>;
+  /**
+   * Creates every row in one entity-group transaction: all or none. The rows share `partitionKey` and are at
+   * most MAX_TRANSACTION_ROWS. A row that already exists fails the whole transaction with a ConflictError.
+   */
+  createAll(partitionKey: string, rows: readonly NewRow[]): Promise<void>;
   /** Every entity matching the OData filter, page by page, in PartitionKey then RowKey order. */
   query(filter?: string, pageSize?: number): AsyncIterable<Readonly<Record<string, unknown>>>;
 }
+
+/** A row to create, within a partition. */
+export interface NewRow {
+  readonly rowKey: string;
+  readonly properties: Properties;
+}
+
+/** The service's limit on the entities of one entity-group transaction. */
+export const MAX_TRANSACTION_ROWS = 100;
 
 /** Opens tables of one storage account. */
 export type TableOpener = (logicalName: string) => Table;
@@ -130,6 +145,21 @@ function createTable(client: TableClient, name: string): Table {
         return etagOf(await client.upsertEntity(entity, "Replace"));
       } catch (error) {
         throw classify(error, `write ${name} '${partitionKey}'/'${rowKey}'`);
+      }
+    },
+    async createAll(partitionKey, rows) {
+      if (rows.length === 0) return;
+      if (rows.length > MAX_TRANSACTION_ROWS)
+        throw new PermanentError(`a transaction on ${name} holds at most ${MAX_TRANSACTION_ROWS} rows`);
+      await ready();
+      const actions: TransactionAction[] = rows.map((row) => [
+        "create",
+        { ...row.properties, partitionKey, rowKey: row.rowKey },
+      ]);
+      try {
+        await client.submitTransaction(actions);
+      } catch (error) {
+        throw classify(error, `create ${rows.length} rows in ${name} '${partitionKey}'`);
       }
     },
     async *query(filter, pageSize = 1000) {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLineKeys, CorruptRowError, encodeKey } from "../../../shared/adapters/tables/index.ts";
+import { auditGuardKeys, auditLineKeys, CorruptRowError } from "../../../shared/adapters/tables/index.ts";
 import type { CloudEventEnvelope } from "../../../shared/contracts/cloud-event.ts";
 import { createEvent } from "../../../shared/contracts/events.ts";
 import { rawTable, storesFor, thumbprint } from "./fixtures.ts";
@@ -101,10 +101,10 @@ describe("AuditLedger on Azure Tables: one line per event id", () => {
   it("a guard without its line (a crash in between) is repaired by the next append, at the guarded key", async () => {
     const event = expiring("emil", "crashed");
     const keys = auditLineKeys(event.id, at("2026-03-02T08:00:00Z"), 0);
-    const guards = await rawTable(prefix, "AuditEventIds");
+    const guards = await rawTable(prefix, "AuditIds");
     await guards.createEntity({
-      partitionKey: encodeKey(event.id),
-      rowKey: "",
+      partitionKey: auditGuardKeys(event.id).partition,
+      rowKey: auditGuardKeys(event.id).row,
       linePartition: keys.partition,
       lineRow: keys.row,
       recordedAt: "2026-03-02T08:00:00.000Z",
@@ -133,6 +133,66 @@ describe("AuditLedger on Azure Tables: one line per event id", () => {
       `table ${prefix}Audit, PartitionKey '${keys.partition}', RowKey '${keys.row}'`,
     );
     expect(String(error)).toMatch(/event\.specversion/);
+  });
+});
+
+describe("AuditLedger on Azure Tables: appends in bulk", () => {
+  const prefix = "auditbulk";
+  const { audit } = storesFor(prefix);
+  /** More events than one transaction holds, for one user, so their guards fill every bucket. */
+  const events = (user: string, count: number) =>
+    Array.from({ length: count }, (_, i) => expiring(user, `${user}-${i}`));
+
+  it("a batch of 250 events leaves one line each, the last of the batch listed first", async () => {
+    const batch = events("gus", 250);
+    await audit.append(batch, at("2026-03-10T08:00:00Z"));
+    const listed = await audit.list({ userId: "gus", limit: 1000 });
+    expect(listed.map((l) => l.event.id)).toEqual(batch.map((e) => e.id).reverse());
+    expect(new Set(batch.map((e) => auditGuardKeys(e.id).partition)).size).toBe(16);
+  });
+
+  it("a batch retried with new events among the old keeps the old lines and adds the new ones", async () => {
+    const batch = events("hal", 230);
+    await audit.append(batch.slice(0, 120), at("2026-03-11T08:00:00Z"));
+    await audit.append([...batch].reverse(), at("2026-03-12T08:00:00Z"));
+    const listed = await audit.list({ userId: "hal", limit: 1000 });
+    expect(listed).toHaveLength(230);
+    const recordedAt = new Map(listed.map((l) => [l.event.id, l.recordedAt]));
+    expect(batch.map((e) => recordedAt.get(e.id))).toEqual(
+      batch.map((_, i) => (i < 120 ? "2026-03-11T08:00:00.000Z" : "2026-03-12T08:00:00.000Z")),
+    );
+  });
+
+  it("guards written without their lines (a crash in between) get their lines at the guarded keys", async () => {
+    const batch = events("ida", 150);
+    const first = at("2026-03-13T08:00:00Z");
+    const guards = await rawTable(prefix, "AuditIds");
+    for (const [i, event] of batch.entries()) {
+      const keys = auditLineKeys(event.id, first, i);
+      await guards.createEntity({
+        partitionKey: auditGuardKeys(event.id).partition,
+        rowKey: auditGuardKeys(event.id).row,
+        linePartition: keys.partition,
+        lineRow: keys.row,
+        recordedAt: first.toISOString(),
+      });
+    }
+    await audit.append(batch.slice(0, 40), first); // the lines of a part were written before the crash
+    await audit.append(batch, at("2026-03-14T08:00:00Z"));
+    const listed = await audit.list({ userId: "ida", limit: 1000 });
+    expect(listed.map((l) => l.event.id)).toEqual(batch.map((e) => e.id).reverse());
+    expect(new Set(listed.map((l) => l.recordedAt))).toEqual(new Set([first.toISOString()]));
+  });
+
+  it("two concurrent bulk appends of overlapping batches leave one line per event", async () => {
+    const batch = events("jan", 200);
+    await Promise.all([
+      audit.append(batch.slice(0, 150), at("2026-03-15T08:00:00Z")),
+      audit.append(batch.slice(50), at("2026-03-15T08:00:01Z")),
+    ]);
+    const listed = await audit.list({ userId: "jan", limit: 1000 });
+    expect(listed).toHaveLength(200);
+    expect(new Set(listed.map((l) => l.event.id)).size).toBe(200);
   });
 });
 
