@@ -6,13 +6,24 @@
  * a replacement exists") both ask this.
  */
 import type { CertificateRecord } from "../contracts/rows.ts";
-import { hasExpired, isImported, notAfterOf, type Purpose, servesPurpose } from "./certificate-facts.ts";
+import {
+  hasExpired,
+  isImported,
+  notAfterOf,
+  PURPOSES,
+  type Purpose,
+  servesPurpose,
+} from "./certificate-facts.ts";
 import { daysLeft, isWithinDays } from "./expiry.ts";
 
-type Candidate = Pick<
+/** What continuity reads of a record: of each verdict only whether it is ready (a sweep keeps no more). */
+export type Candidate = Pick<
   CertificateRecord,
-  "thumbprint" | "purpose" | "state" | "sources" | "notAfter" | "platform" | "signing" | "encryption"
->;
+  "thumbprint" | "purpose" | "state" | "sources" | "notAfter" | "platform"
+> & {
+  readonly signing?: { readonly ready: boolean } | undefined;
+  readonly encryption?: { readonly ready: boolean } | undefined;
+};
 
 /** Decided and not lost: `invalid` included, because the verdict of the asked purpose decides. */
 const USABLE_STATES: readonly Candidate["state"][] = ["valid", "expiring", "invalid"];
@@ -117,14 +128,8 @@ export function continuityGaps(
   now: Date,
   withinDays: number,
 ): ContinuityGap[] {
-  const byUser = new Map<string, (Candidate & Pick<CertificateRecord, "userId" | "userPrincipalName">)[]>();
-  for (const record of records) {
-    const list = byUser.get(record.userId);
-    if (list) list.push(record);
-    else byUser.set(record.userId, [record]);
-  }
   const gaps: ContinuityGap[] = [];
-  for (const [userId, certificates] of byUser) {
+  for (const [userId, certificates] of groupByUser(records)) {
     const found = encryptionContinuity({ certificates, now, withinDays });
     if (found.ok) continue;
     const { expiring, notAfter, daysLeft } = found;
@@ -132,4 +137,67 @@ export function continuityGaps(
     gaps.push({ userId, userPrincipalName, expiring, notAfter, daysLeft });
   }
   return gaps.sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.userId.localeCompare(b.userId));
+}
+
+/** The days ahead the ops alert "users losing S/MIME within 7 days with no replacement" looks. */
+export const CONTINUITY_ALERT_DAYS = 7;
+
+/** One user and purpose at risk: the working certificate that ends first with no successor delivered. */
+export interface ContinuityRisk {
+  readonly userId: string;
+  readonly userPrincipalName: string;
+  readonly purpose: Purpose;
+  readonly thumbprint: string;
+  readonly notAfter: string;
+  readonly daysLeft: number;
+}
+
+type OwnedCandidate = Candidate & Pick<CertificateRecord, "userId" | "userPrincipalName">;
+
+/**
+ * Per user and purpose, the working certificate that ends within `withinDays` with no working, longer-lasting
+ * successor for the same platform: that day the user can no longer sign (or encrypt) on that phone. Soonest
+ * first. Records of all users, in any order; a user with no working certificate for a purpose has nothing to
+ * lose there (readiness reports that).
+ */
+export function continuityRisks(
+  records: Iterable<OwnedCandidate>,
+  now: Date,
+  withinDays: number,
+): ContinuityRisk[] {
+  const risks: ContinuityRisk[] = [];
+  for (const certificates of groupByUser(records).values()) {
+    for (const purpose of PURPOSES) {
+      const first = certificates
+        .filter((c) => isUsableFor(c, purpose, now) && isWithinDays(notAfterOf(c)!, now, withinDays))
+        .filter((c) => findReplacement(c, purpose, certificates, now) === undefined)
+        .sort((a, b) => notAfterOf(a)!.getTime() - notAfterOf(b)!.getTime())[0];
+      if (!first) continue;
+      const notAfter = notAfterOf(first)!;
+      risks.push({
+        userId: first.userId,
+        userPrincipalName: first.userPrincipalName,
+        purpose,
+        thumbprint: first.thumbprint,
+        notAfter: notAfter.toISOString(),
+        daysLeft: daysLeft(notAfter, now),
+      });
+    }
+  }
+  return risks.sort(
+    (a, b) =>
+      a.notAfter.localeCompare(b.notAfter) ||
+      a.userId.localeCompare(b.userId) ||
+      a.purpose.localeCompare(b.purpose),
+  );
+}
+
+function groupByUser<C extends OwnedCandidate>(records: Iterable<C>): Map<string, C[]> {
+  const byUser = new Map<string, C[]>();
+  for (const record of records) {
+    const list = byUser.get(record.userId);
+    if (list) list.push(record);
+    else byUser.set(record.userId, [record]);
+  }
+  return byUser;
 }

@@ -4,7 +4,9 @@
  * recorded; an outage is announced once when it begins (`crl.unreachable`) and once when it ends
  * (`crl.recovered`), and the certificates depending on it are re-validated both times, so their verdict
  * follows the endpoint. A certificate the CRL lists that the inventory does not know as revoked gets
- * `certificate.revoked`.
+ * `certificate.revoked`. Every run also logs one `crl.unreachable` line per endpoint still down, with the
+ * outage's start: the ops alert (infra/modules/alerts.bicep) fires on an outage older than an hour, which
+ * the one-off event alone cannot show once the log window has moved past it.
  */
 import type { CloudEventEnvelope } from "../contracts/cloud-event.ts";
 import { createEvent } from "../contracts/events.ts";
@@ -90,7 +92,17 @@ async function checkOne(deps: CheckCrlsDeps, url: string, records: readonly Cert
   // so the same event ids), where the other order would leave an outage recorded but never announced.
   await publishEvents(deps, events);
   await putHealth(deps, record, previous?.etag);
+  if (record.status === "unreachable") logStillDown(deps, record);
   return { status: record.status, revoked: revocations.length };
+}
+
+/** The line the "CRL endpoint unreachable for an hour" alert matches; `message` is its exact key. */
+function logStillDown(deps: Pick<CheckCrlsDeps, "logger">, record: CrlHealthRecord): void {
+  deps.logger.warn("crl.unreachable", {
+    url: record.url,
+    since: record.downSince ?? record.lastCheckedAt,
+    reason: record.lastError ?? "unreachable",
+  });
 }
 
 async function putHealth(deps: CheckCrlsDeps, record: CrlHealthRecord, etag: string | undefined) {

@@ -5,10 +5,16 @@
  * It only reads the inventory: onCertificateEvent, the inventory's single writer, records the announced
  * thresholds and the new state when it handles these events. Running the sweep twice before they are
  * handled publishes the same event ids again, which the queue and the ledger drop.
+ *
+ * It also logs, per user and purpose whose working certificate ends within 7 days with no successor delivered,
+ * one `smime.continuityAtRisk` line: the ops alert "users losing S/MIME within 7 days with no replacement"
+ * (infra/modules/alerts.bicep) matches it. Only what continuity reads of a record is kept during the sweep, so
+ * a large inventory is not held in memory.
  */
 import { createEvent } from "../contracts/events.ts";
 import type { CertificateRecord } from "../contracts/rows.ts";
-import { hasExpired, notAfterOf } from "../domain/certificate-facts.ts";
+import { hasExpired, notAfterOf, PURPOSES } from "../domain/certificate-facts.ts";
+import { type Candidate, CONTINUITY_ALERT_DAYS, continuityRisks, isUsableFor } from "../domain/continuity.ts";
 import { daysLeft, dueThresholds } from "../domain/expiry.ts";
 import { CursorNames, type Deps, eventSource } from "./deps.ts";
 import { isRetired, type SweepResult, sweep } from "./scan-inventory.ts";
@@ -21,9 +27,13 @@ export type ScanExpiryDeps = Pick<
 /** Sweeps the inventory at `now`. */
 export async function scanExpiry(deps: ScanExpiryDeps, input: { now: Date }): Promise<SweepResult> {
   const thresholds = deps.settings.expiryThresholdsDays;
-  const result = await sweep(deps, deps.certificates.scan(), (record) =>
-    expiryEvents(record, input.now, thresholds),
-  );
+  const working: ContinuityCandidate[] = [];
+  const result = await sweep(deps, deps.certificates.scan(), (record) => {
+    const kept = continuityCandidate(record, input.now);
+    if (kept) working.push(kept);
+    return expiryEvents(record, input.now, thresholds);
+  });
+  logContinuityRisks(deps, working, input.now);
   await deps.cursors.set(CursorNames.scanExpiryLastRun, input.now.toISOString(), input.now);
   deps.logger.info("expiry scan done", { ...result });
   return result;
@@ -46,4 +56,38 @@ export function expiryEvents(record: CertificateRecord, now: Date, thresholds: r
     daysLeft: daysLeft(notAfter, now),
   };
   return [createEvent("certificate.expiring", data, options)];
+}
+
+type ContinuityCandidate = Candidate & Pick<CertificateRecord, "userId" | "userPrincipalName">;
+
+/** What continuity needs of a record working for some purpose now; undefined for one that works for none. */
+function continuityCandidate(record: CertificateRecord, now: Date): ContinuityCandidate | undefined {
+  if (!PURPOSES.some((p) => isUsableFor(record, p, now))) return undefined;
+  const { userId, userPrincipalName, thumbprint, purpose, state, sources, notAfter, platform } = record;
+  return {
+    userId,
+    userPrincipalName,
+    thumbprint,
+    purpose,
+    state,
+    sources,
+    notAfter,
+    platform,
+    signing: record.signing && { ready: record.signing.ready },
+    encryption: record.encryption && { ready: record.encryption.ready },
+  };
+}
+
+/** One line per user and purpose at risk; `message` is the key the alert's query matches exactly. */
+function logContinuityRisks(deps: Pick<ScanExpiryDeps, "logger">, working: ContinuityCandidate[], now: Date) {
+  for (const risk of continuityRisks(working, now, CONTINUITY_ALERT_DAYS)) {
+    deps.logger.warn("smime.continuityAtRisk", {
+      userId: risk.userId,
+      upn: risk.userPrincipalName,
+      purpose: risk.purpose,
+      thumbprint: risk.thumbprint,
+      notAfter: risk.notAfter,
+      daysLeft: risk.daysLeft,
+    });
+  }
 }

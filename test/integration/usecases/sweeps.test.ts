@@ -76,6 +76,54 @@ describe("scanExpiry", () => {
   });
 });
 
+describe("scanExpiry's continuity log lines", () => {
+  const working = { ready: true, problems: [] };
+  const endsIn = (days: number) => new Date(NOW.getTime() + days * 86_400_000).toISOString();
+  const atRisk = () => h.logger.lines.filter((l) => l.message === "smime.continuityAtRisk");
+
+  it.each([
+    {
+      name: "ending in 5 days with no successor → one line per purpose",
+      records: () => [record("alone", { notAfter: endsIn(5), signing: working, encryption: working })],
+      expected: [
+        { userId: "user-alone", upn: "alone@contoso.com", purpose: "encryption", daysLeft: 5 },
+        { userId: "user-alone", upn: "alone@contoso.com", purpose: "signing", daysLeft: 5 },
+      ],
+    },
+    {
+      name: "a successor delivered → no line",
+      records: () => [
+        record("covered", { notAfter: endsIn(5), signing: working, encryption: working }),
+        record("covered", {
+          thumbprint: sha1(Buffer.from("covered-next")),
+          notAfter: endsIn(365),
+          signing: working,
+          encryption: working,
+        }),
+      ],
+      expected: [],
+    },
+    {
+      name: "8 days left → no line",
+      records: () => [record("later", { notAfter: endsIn(8), signing: working, encryption: working })],
+      expected: [],
+    },
+    {
+      name: "not working (no verdict yet) → no line",
+      records: () => [record("undecided", { notAfter: endsIn(2) })],
+      expected: [],
+    },
+  ])("$name", async ({ records, expected }) => {
+    await put(...records());
+    await scanExpiry(h.deps, { now: NOW });
+    expect(atRisk().map((l) => l.fields)).toMatchObject(expected);
+    for (const line of atRisk())
+      expect(Object.keys(line.fields).sort()).toEqual(
+        ["daysLeft", "notAfter", "purpose", "thumbprint", "upn", "userId"].sort(),
+      );
+  });
+});
+
 describe("checkCrls", () => {
   it("records healthy endpoints, finds a listed certificate, and announces an outage and its end once each", async () => {
     const listed = await h.pki.leaf({ email: "listed@contoso.com" });
@@ -142,6 +190,33 @@ describe("checkCrls", () => {
       ["certificate.revalidationRequested", { reason: `crl.recovered ${h.pki.caCrlUrl}` }],
     ]);
     expect((await h.stores.crlHealth.get(h.pki.caCrlUrl))?.value.status).toBe("healthy");
+  });
+});
+
+describe("checkCrls' log line for an endpoint still down", () => {
+  const downLines = () => h.logger.lines.filter((l) => l.message === "crl.unreachable");
+
+  it("is written on every run while the endpoint is down, with the outage's start, and not once it recovers", async () => {
+    const leaf = await h.pki.leaf({ email: "fine@contoso.com" });
+    await put(leafRecord("fine", leaf));
+    h.pki.server.route("/ca.crl", { status: 503 });
+    const down = "2026-06-01T01:00:00.000Z";
+    for (const at of [down, "2026-06-01T02:00:00.000Z"]) {
+      h.clock.set(at);
+      h.resetNetworkCaches();
+      await checkCrls(h.deps, { now: h.clock.now() });
+    }
+    expect(downLines().map((l) => l.fields)).toEqual([
+      { url: h.pki.caCrlUrl, since: down, reason: expect.stringMatching(/503/) },
+      { url: h.pki.caCrlUrl, since: down, reason: expect.stringMatching(/503/) },
+    ]);
+
+    h.logger.lines.splice(0);
+    await h.pki.publishCaCrl();
+    h.clock.set("2026-06-01T03:00:00.000Z");
+    h.resetNetworkCaches();
+    await checkCrls(h.deps, { now: h.clock.now() });
+    expect(downLines()).toEqual([]);
   });
 });
 

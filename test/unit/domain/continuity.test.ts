@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
 import {
   continuityGaps,
+  continuityRisks,
   encryptionContinuity,
   findReplacement,
   isUsableFor,
@@ -249,5 +250,93 @@ describe("continuityGaps", () => {
 
   it("an empty inventory has no gaps", () => {
     expect(continuityGaps([], NOW, 7)).toEqual([]);
+  });
+});
+
+describe("continuityRisks", () => {
+  const of = (userId: string, record: CertificateRecord) => ({
+    ...record,
+    userId,
+    userPrincipalName: `${userId}@contoso.com`,
+  });
+  /** A SCEP signing certificate numbered `n` that ends in `days` days. */
+  const sig = (n: number, days: number, overrides: Partial<CertificateRecord> = {}) =>
+    enc(n, days, { purpose: "signing", sources: ["intuneScep"], ...overrides });
+
+  it.each([
+    {
+      name: "nothing ends within the window",
+      records: [of("a", enc(1, 30)), of("a", sig(2, 8))],
+      expected: [],
+    },
+    {
+      name: "8 days left is outside a 7-day window",
+      records: [of("a", enc(1, 8))],
+      expected: [],
+    },
+    {
+      name: "an encryption certificate ending in 5 days with nothing after it",
+      records: [of("a", enc(1, 5))],
+      expected: [["a", "encryption", thumb(1), 5]],
+    },
+    {
+      name: "a successor already delivered covers it",
+      records: [of("a", enc(1, 5)), of("a", enc(2, 365))],
+      expected: [],
+    },
+    {
+      name: "a signing certificate ending with nothing after it is a risk of its own",
+      records: [of("a", sig(1, 3)), of("a", enc(2, 365))],
+      expected: [["a", "signing", thumb(1), 3]],
+    },
+    {
+      name: "a dual-use certificate ending uncovered puts both purposes at risk",
+      records: [of("a", enc(1, 2, { purpose: "both" }))],
+      expected: [
+        ["a", "encryption", thumb(1), 2],
+        ["a", "signing", thumb(1), 2],
+      ],
+    },
+    {
+      name: "a successor on another platform does not reach this phone",
+      records: [of("a", sig(1, 4, { platform: "iOS" })), of("a", sig(2, 365, { platform: "android" }))],
+      expected: [["a", "signing", thumb(1), 4]],
+    },
+    {
+      name: "another user's successor is no successor",
+      records: [of("a", enc(1, 6)), of("b", enc(2, 365))],
+      expected: [["a", "encryption", thumb(1), 6]],
+    },
+    {
+      name: "a revoked certificate has nothing left to lose",
+      records: [of("a", enc(1, 1, { state: "revoked" }))],
+      expected: [],
+    },
+  ])("$name", ({ records, expected }) => {
+    expect(
+      continuityRisks(records, NOW, 7).map((r) => [r.userId, r.purpose, r.thumbprint, r.daysLeft]),
+    ).toEqual(expected);
+  });
+
+  it("names the user, the certificate's end and sorts soonest first", () => {
+    const risks = continuityRisks([of("late", enc(1, 6)), of("soon", enc(2, 1))], NOW, 7);
+    expect(risks).toEqual([
+      {
+        userId: "soon",
+        userPrincipalName: "soon@contoso.com",
+        purpose: "encryption",
+        thumbprint: thumb(2),
+        notAfter: iso(inDays(1)),
+        daysLeft: 1,
+      },
+      {
+        userId: "late",
+        userPrincipalName: "late@contoso.com",
+        purpose: "encryption",
+        thumbprint: thumb(1),
+        notAfter: iso(inDays(6)),
+        daysLeft: 6,
+      },
+    ]);
   });
 });
