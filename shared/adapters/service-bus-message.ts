@@ -44,8 +44,15 @@ export function sessionIdFor(queue: QueueKey, event: CloudEventEnvelope): string
   return event.userid ?? (Queues[queue].sessions ? SYSTEM_SESSION : undefined);
 }
 
-/** The message carrying `event` on `queue`. */
-export function toOutgoingMessage(queue: QueueKey, event: CloudEventEnvelope): OutgoingMessage {
+/**
+ * The message carrying `event` on `queue`. `traceparent` is the trace context the message continues (the
+ * publish's producer span, shared/telemetry/messaging.ts); the envelope's own by default.
+ */
+export function toOutgoingMessage(
+  queue: QueueKey,
+  event: CloudEventEnvelope,
+  traceparent: string | undefined = event.traceparent,
+): OutgoingMessage {
   const properties: Record<string, string> = {
     [MessageProperty.specversion]: event.specversion,
     [MessageProperty.type]: event.type,
@@ -55,9 +62,9 @@ export function toOutgoingMessage(queue: QueueKey, event: CloudEventEnvelope): O
   };
   if (event.subject !== undefined) properties[MessageProperty.subject] = event.subject;
   if (event.userid !== undefined) properties[MessageProperty.userid] = event.userid;
-  if (event.traceparent !== undefined) {
-    properties[MessageProperty.traceparent] = event.traceparent;
-    properties[MessageProperty.diagnosticId] = event.traceparent;
+  if (traceparent !== undefined) {
+    properties[MessageProperty.traceparent] = traceparent;
+    properties[MessageProperty.diagnosticId] = traceparent;
   }
   const sessionId = sessionIdFor(queue, event);
   return {

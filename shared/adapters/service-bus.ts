@@ -18,6 +18,7 @@ import Long from "long";
 import type { CloudEventEnvelope } from "../contracts/cloud-event.ts";
 import { type QueueKey, Queues } from "../contracts/queues.ts";
 import type { EventBus, QueueStats } from "../ports.ts";
+import { publishing } from "../telemetry/messaging.ts";
 import { sendInBatches } from "./service-bus-batches.ts";
 import { isMessageNotFound, toBusError } from "./service-bus-errors.ts";
 import { toOutgoingMessage } from "./service-bus-message.ts";
@@ -75,8 +76,9 @@ export function toServiceBusMessage(
   queue: QueueKey,
   event: CloudEventEnvelope,
   at?: Date,
+  traceparent: string | undefined = event.traceparent,
 ): ServiceBusMessage {
-  const m = toOutgoingMessage(queue, event);
+  const m = toOutgoingMessage(queue, event, traceparent);
   return {
     body: m.body,
     messageId: m.messageId,
@@ -115,26 +117,32 @@ export function createServiceBusBus(options: ServiceBusBusOptions): ServiceBusBu
 
   return {
     publish: (queue, event) =>
-      attempt(`send to "${Queues[queue].name}"`, () =>
-        senderFor(queue).sendMessages(toServiceBusMessage(queue, event)),
+      publishing(Queues[queue].name, [event], (stamped, trace) =>
+        attempt(`send to "${Queues[queue].name}"`, () =>
+          senderFor(queue).sendMessages(stamped.map((e) => toServiceBusMessage(queue, e, undefined, trace))),
+        ),
       ),
     publishMany: (queue, events) =>
-      attempt(`send a batch to "${Queues[queue].name}"`, () =>
-        sendInBatches(
-          senderFor(queue),
-          events.map((e) => toServiceBusMessage(queue, e)),
-          Queues[queue].sessions,
+      publishing(Queues[queue].name, events, (stamped, trace) =>
+        attempt(`send a batch to "${Queues[queue].name}"`, () =>
+          sendInBatches(
+            senderFor(queue),
+            stamped.map((e) => toServiceBusMessage(queue, e, undefined, trace)),
+            Queues[queue].sessions,
+          ),
         ),
       ),
     schedule: (queue, event, at) =>
-      attempt(`schedule on "${Queues[queue].name}"`, async () => {
-        const [sequenceNumber] = await senderFor(queue).scheduleMessages(
-          toServiceBusMessage(queue, event, at),
-          at,
-        );
-        if (sequenceNumber === undefined) throw new Error("Service Bus returned no sequence number");
-        return sequenceNumber.toString();
-      }),
+      publishing(Queues[queue].name, [event], (stamped, trace) =>
+        attempt(`schedule on "${Queues[queue].name}"`, async () => {
+          const [sequenceNumber] = await senderFor(queue).scheduleMessages(
+            stamped.map((e) => toServiceBusMessage(queue, e, at, trace)),
+            at,
+          );
+          if (sequenceNumber === undefined) throw new Error("Service Bus returned no sequence number");
+          return sequenceNumber.toString();
+        }),
+      ),
     async cancel(queue, token) {
       const sequenceNumber = parseSequenceNumber(token);
       await attempt(`cancel on "${Queues[queue].name}"`, async () => {

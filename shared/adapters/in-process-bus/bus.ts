@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { CloudEventEnvelope } from "../../contracts/cloud-event.ts";
 import { type QueueDefinition, type QueueKey, Queues } from "../../contracts/queues.ts";
 import type { Clock, EventBus, Logger, QueueStats } from "../../ports.ts";
+import { publishing } from "../../telemetry/messaging.ts";
 import { toOutgoingMessage } from "../service-bus-message.ts";
 import { Consumer, type MessageHandler, type SubscribeOptions, type Subscription } from "./consumer.ts";
 import { Journal, type NewMessage } from "./journal.ts";
@@ -69,8 +70,13 @@ function resolveQueues(options: InProcessBusOptions): Record<QueueKey, QueueDefi
   >;
 }
 
-function toNewMessage(queue: QueueKey, event: CloudEventEnvelope, readyAt: number): NewMessage {
-  const m = toOutgoingMessage(queue, event);
+function toNewMessage(
+  queue: QueueKey,
+  event: CloudEventEnvelope,
+  readyAt: number,
+  traceparent: string | undefined,
+): NewMessage {
+  const m = toOutgoingMessage(queue, event, traceparent);
   return {
     messageId: m.messageId,
     ...(m.sessionId === undefined ? {} : { sessionId: m.sessionId }),
@@ -112,19 +118,31 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
 
   return {
     async publish(queue, event) {
-      await accept(queue, [toNewMessage(queue, event, now())]);
+      await publishing(queues[queue].name, [event], (stamped, trace) =>
+        accept(
+          queue,
+          stamped.map((e) => toNewMessage(queue, e, now(), trace)),
+        ),
+      );
     },
     async publishMany(queue, events) {
       if (events.length === 0) return;
       const at = now();
-      await accept(
-        queue,
-        events.map((e) => toNewMessage(queue, e, at)),
+      await publishing(queues[queue].name, events, (stamped, trace) =>
+        accept(
+          queue,
+          stamped.map((e) => toNewMessage(queue, e, at, trace)),
+        ),
       );
     },
     async schedule(queue, event, at) {
       if (Number.isNaN(at.getTime())) throw new TypeError(`schedule of ${event.id} needs a valid date`);
-      const [seq] = await accept(queue, [toNewMessage(queue, event, at.getTime())]);
+      const [seq] = await publishing(queues[queue].name, [event], (stamped, trace) =>
+        accept(
+          queue,
+          stamped.map((e) => toNewMessage(queue, e, at.getTime(), trace)),
+        ),
+      );
       return String(seq);
     },
     async cancel(queue, token) {
