@@ -2,8 +2,9 @@
  * `POST graph/notifications`: Graph's change notifications on users, turned into `user.refreshRequested`
  * events and nothing more. Graph waits 3 seconds for an answer and throttles, then drops, an endpoint that
  * is often slower; so this does no Graph call and no per-user work — it checks each notification's
- * clientState, builds one event per genuine notification, and publishes them all in one batch. The
- * certificate-events processor does the rest (graph-refresh-user.ts), at its own pace.
+ * clientState, builds one event per genuine notification, and publishes them all in one batch: one write,
+ * to the queue (the processor writes their ledger lines when it takes them: RECORDED_ON_RECEIPT in
+ * publish-events.ts). The certificate-events processor does the rest (graph-refresh-user.ts), at its own pace.
  */
 import { z } from "zod";
 import type { CloudEventEnvelope } from "../contracts/cloud-event.ts";
@@ -49,7 +50,7 @@ const UserId = z.string().regex(/^[A-Za-z0-9-]{1,128}$/);
  * Checks and enqueues one delivery. A notification with a wrong clientState is counted and logged (its
  * subscription id only, never the value it carried) and dropped; the caller still answers 2xx (see the
  * route for why).
- * @throws RetryableError when the bus or the ledger is unavailable: the route answers 503 and Graph retries
+ * @throws RetryableError when the bus is unavailable: the route answers 503 and Graph retries
  */
 export async function handleGraphNotifications(
   deps: HandleGraphNotificationsDeps,

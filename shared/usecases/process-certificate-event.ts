@@ -31,7 +31,7 @@ import { type Deps, eventSource } from "./deps.ts";
 import { processUserRefreshRequested } from "./graph-refresh-user.ts";
 import { withIntuneProblems } from "./intune-verdict.ts";
 import { processUserChanged } from "./process-user-changed.ts";
-import { publishEvents } from "./publish-events.ts";
+import { publishEvents, recordOnReceipt } from "./publish-events.ts";
 import { refreshReadiness } from "./refresh-readiness.ts";
 import { type ValidatedFields, validateRecord } from "./validate-record.ts";
 
@@ -75,6 +75,7 @@ export async function processCertificateEvent(
   message: ReceivedMessage,
 ): Promise<ProcessOutcome> {
   const event = parseMessage(message);
+  await recordOnReceipt(deps, event);
   if (event.type === "user.changed") return processUserChanged(deps, event);
   if (event.type === "user.refreshRequested") {
     if (!deps.graph) throw new PermanentError("user.refreshRequested needs the Microsoft Graph gateway");

@@ -5,8 +5,8 @@
  * burst of change notifications on its users posted to `POST /api/graph/notifications` with the data
  * directory's clientState, a fixed number in flight at once, one notification per request as Graph sends
  * them under load. A share of them are Graph's retries (the same notification again). Printed: p50/p99/max
- * latency, the 202 count, and how many `user.refreshRequested` lines the audit ledger holds for the burst —
- * one per distinct notification when duplicates make one event.
+ * latency, the 202 count, and how many `user.refreshRequested` lines the audit ledger holds for the burst once
+ * the processor has taken them — one per distinct notification when duplicates make one event.
  *
  * Intune sync: in a child process (so its peak RSS is the sync's own), the demo tenant's generator serves a
  * large tenant (default 100,000 device certificate states, 1,000 per page, 5% of requests answered 429 with
@@ -113,7 +113,7 @@ async function measureWebhook(): Promise<WebhookMeasurement> {
     const results = await postAll(url, burst.bodies);
     const keys = new Set(burst.keys);
     let lines: { event: { data: Record<string, unknown> } }[] = [];
-    // The ledger line is written before the 202, so it is there at once; a short wait covers nothing else.
+    // The processor writes each refresh's ledger line when it takes the event (the 202 follows the queue alone).
     await waitFor(async () => {
       const events = await get("events?type=user.refreshRequested&limit=1000", EventsBody);
       lines = events.events.filter((l) => keys.has(String(l.event.data.notificationKey)));

@@ -5,13 +5,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PipelineEvent } from "../../../shared/contracts/events.ts";
+import { RetryableError } from "../../../shared/errors.ts";
 import { processUserRefreshRequested } from "../../../shared/usecases/graph-refresh-user.ts";
 import {
   type HandleGraphNotificationsDeps,
   handleGraphNotifications,
 } from "../../../shared/usecases/handle-graph-notifications.ts";
+import { processCertificateEvent } from "../../../shared/usecases/process-certificate-event.ts";
 import { syncUsers } from "../../../shared/usecases/sync-users.ts";
-import { type Harness, harness } from "../../integration/usecases/harness.ts";
+import { type Harness, harness, messageOf } from "../../integration/usecases/harness.ts";
 import { FakeDirectory, type FakeUser } from "./users-fixtures.ts";
 
 const SECRET = "client-state-secret-0123456789";
@@ -110,7 +112,24 @@ describe("handleGraphNotifications", () => {
     const ids = new Set(queued().map((e) => e.id));
     expect(ids.size).toBe(1);
     expect(await h.inProcessBus.depth("certificateEvents")).toMatchObject({ active: 1 });
-    expect(await h.stores.audit.list({ type: "user.refreshRequested", limit: 10 })).toHaveLength(1);
+  });
+
+  it("answers after the queue alone; the processor records the event before it acts, once however often delivered", async () => {
+    const ledger = () => h.stores.audit.list({ type: "user.refreshRequested", limit: 10 });
+    await handleGraphNotifications(deps, { notifications: [notification("u-1")] });
+    expect(await ledger()).toEqual([]);
+    const event = queued()[0];
+    const throttled = {
+      getUser: async () => {
+        throw new RetryableError("Graph answered 429");
+      },
+    };
+    const first = processCertificateEvent({ ...h.deps, graph: throttled }, messageOf(event));
+    await expect(first).rejects.toBeInstanceOf(RetryableError);
+    expect((await ledger()).map((l) => l.event.id)).toEqual([event?.id]);
+    const redelivered = messageOf(event, 2);
+    await processCertificateEvent({ ...h.deps, graph: new FakeDirectory([]) }, redelivered);
+    expect((await ledger()).map((l) => l.event.id)).toEqual([event?.id]);
   });
 
   const distinct = [
