@@ -236,8 +236,14 @@ export function fitWithin(text: string, max: number): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
+/** Every value that goes into the HTML passes here: names and wordings alike, quotes included. */
 const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 
 const GREETING: Record<NoticeLanguage, (name?: string) => string> = {
   en: (name) => (name ? `Hello ${name},` : "Hello,"),

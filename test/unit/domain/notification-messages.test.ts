@@ -116,7 +116,7 @@ describe("composeNotice: each reason in each language", () => {
 
   it("the HTML escapes the user's name", () => {
     const { mail } = composeNotice(input("expired", "en", { displayName: "<b>Kevin O'Brien & co</b>" }));
-    expect(mail.html).toContain("&lt;b&gt;Kevin O'Brien &amp; co&lt;/b&gt;");
+    expect(mail.html).toContain("&lt;b&gt;Kevin O&#39;Brien &amp; co&lt;/b&gt;");
     expect(mail.html).not.toContain("<b>Kevin");
   });
 
