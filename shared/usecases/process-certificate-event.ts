@@ -109,23 +109,29 @@ async function certificateEvent(
   const log = deps.logger.child({ eventId: event.id, type: event.type, userId, thumbprint });
   const validations = new Map<string, Promise<ValidatedFields | undefined>>();
   const outcome = await withConflictRetry(`certificate ${thumbprint}`, async () => {
-    const stored = await deps.certificates.get(userId, thumbprint);
+    const [stored, userRow] = await Promise.all([
+      deps.certificates.get(userId, thumbprint),
+      deps.users.get(userId),
+    ]);
     const draft = applyEvent(stored?.value, event, deps.settings.expiryThresholdsDays, now);
     if ("ignored" in draft) {
       log.warn("event ignored", { why: draft.ignored });
       return { result: "ignored" as const, published: 0 };
     }
-    const user = (await deps.users.get(userId))?.value;
+    const user = userRow?.value;
     const next = await decide(deps, draft, stored?.value, user, now, validations);
     if (stored && material(next) === material(stored.value))
       return { result: "unchanged" as const, next, published: 0 };
-    const events = await followUps(deps, stored?.value, next, user, now);
+    const others = (await deps.certificates.listByUser(userId)).filter((c) => c.thumbprint !== thumbprint);
+    const events = followUps(stored?.value, next, user, others, now);
     await publishEvents(deps, events);
     await deps.certificates.put(next, stored ? { ifMatch: stored.etag } : { ifAbsent: true });
     log.info("certificate updated", { state: next.state, revision: next.revision, published: events.length });
-    return { result: "changed" as const, next, published: events.length };
+    // What the readiness refresh would read again: the user as read, and the partition as it is now written.
+    const seen = { user: userRow, certificates: inKeyOrder([...others, next]) };
+    return { result: "changed" as const, next, published: events.length, seen };
   });
-  if (outcome.next) await refreshReadiness(deps, outcome.next, now);
+  if (outcome.next) await refreshReadiness(deps, outcome.next, now, outcome.seen);
   return {
     eventId: event.id,
     type: event.type,
@@ -133,6 +139,11 @@ async function certificateEvent(
     ...(outcome.next && { state: outcome.next.state }),
     published: outcome.published,
   };
+}
+
+/** Records in the order listByUser returns them (RowKey = the thumbprint). */
+function inKeyOrder(records: CertificateRecord[]): CertificateRecord[] {
+  return records.sort((a, b) => (a.thumbprint < b.thumbprint ? -1 : a.thumbprint > b.thumbprint ? 1 : 0));
 }
 
 /** The record after the draft: a fresh verdict when asked for and possible, then the lifecycle's state. */
@@ -197,13 +208,13 @@ function cachedValidation(
  * What a new record announces: its verdict (`certificate.validated` or `.validationFailed`, once per
  * revision) and the notices the notification policy asks for.
  */
-async function followUps(
-  deps: ProcessCertificateEventDeps,
+function followUps(
   previous: CertificateRecord | undefined,
   next: CertificateRecord,
   user: UserRecord | undefined,
+  others: readonly CertificateRecord[],
   now: Date,
-): Promise<CloudEventEnvelope[]> {
+): CloudEventEnvelope[] {
   const options = { source: SOURCE, time: now };
   const out: CloudEventEnvelope[] = [];
   const verdict = verdictOf(next);
@@ -223,9 +234,6 @@ async function followUps(
       readyForPurpose(verdict, next.purpose) && (next.state === "valid" || next.state === "expiring");
     out.push(createEvent(ready ? "certificate.validated" : "certificate.validationFailed", data, options));
   }
-  const others = (await deps.certificates.listByUser(next.userId)).filter(
-    (c) => c.thumbprint !== next.thumbprint,
-  );
   const notices = notificationsFor({
     ...(previous && { previous }),
     next,

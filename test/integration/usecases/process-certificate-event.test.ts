@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudEventEnvelope } from "../../../shared/contracts/cloud-event.ts";
 import { createEvent, type EventData } from "../../../shared/contracts/events.ts";
-import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
+import type { CertificateRecord, UserRecord } from "../../../shared/contracts/rows.ts";
 import { PermanentError, PoisonMessageError } from "../../../shared/errors.ts";
-import type { CertificateStore } from "../../../shared/ports.ts";
+import type { CertificateStore, WriteCondition } from "../../../shared/ports.ts";
 import { processCertificateEvent } from "../../../shared/usecases/process-certificate-event.ts";
+import { refreshReadiness } from "../../../shared/usecases/refresh-readiness.ts";
 import type { Minted } from "../../support/pki.ts";
 import { base64, type Harness, harness, messageOf, NOW } from "./harness.ts";
 
@@ -204,6 +205,51 @@ describe("processCertificateEvent", () => {
       state: "removed",
       sources: ["manual", "intunePfx"],
       revision: 1,
+    });
+  });
+
+  it("writes the readiness summary a fresh refresh computes, from what it read itself", async () => {
+    const user = newUser("summary");
+    const leaves = [
+      await h.pki.leaf({ email: "someone-else@contoso.com" }),
+      await h.pki.leaf({ email: "another-one@contoso.com" }),
+      await h.pki.leaf({ email: "a-third@contoso.com" }),
+    ];
+    for (const leaf of leaves) await handle(discovered(user, leaf, { smtp: user.upn }));
+    const written = await h.stores.users.get(user.userId);
+    expect(written?.value.reasons.length).toBeGreaterThan(0);
+    const fresh = await refreshReadiness(h.deps, { userId: user.userId, userPrincipalName: user.upn }, NOW);
+    expect(fresh).toEqual(written?.value);
+    expect(await h.stores.users.get(user.userId)).toEqual(written); // nothing left to rewrite
+  });
+
+  it("redoes the readiness summary from a fresh read when the user changed since the event's read", async () => {
+    const user = newUser("userrace");
+    const bad = await h.pki.leaf({ email: "someone-else@contoso.com" });
+    await handle(discovered(user, bad, { smtp: user.upn }));
+    let raced = false;
+    const racing = {
+      ...h.deps,
+      users: {
+        ...h.stores.users,
+        put: async (next: UserRecord, condition: WriteCondition) => {
+          if (!raced) {
+            raced = true;
+            const current = (await h.stores.users.get(user.userId))!;
+            const renamed = { ...current.value, displayName: "Renamed meanwhile" };
+            await h.stores.users.put(renamed, { ifMatch: current.etag });
+          }
+          return h.stores.users.put(next, condition);
+        },
+      },
+    };
+    const good = await h.pki.leaf({ email: user.upn });
+    await processCertificateEvent(racing, messageOf(discovered(user, good, { smtp: user.upn })));
+    expect(raced).toBe(true);
+    expect((await h.stores.users.get(user.userId))?.value).toMatchObject({
+      displayName: "Renamed meanwhile",
+      signingReady: true,
+      reasons: [],
     });
   });
 
