@@ -11,12 +11,12 @@ import type { DemoTenant } from "./demo-tenant/index.ts";
 
 /** The demo tenant's directory; undefined for a generated tenant (it publishes nothing). */
 export function demoDirectory(tenant: DemoTenant): Directory | undefined {
-  const published = tenant.dataset?.directory;
-  if (!published) return undefined;
+  if (!tenant.dataset) return undefined;
   return {
     async certificatesFor(user: DirectoryUser): Promise<DirectoryCertificates> {
       const upn = user.userPrincipalName.toLowerCase();
-      const values = published.get(upn);
+      // Live: an encryption certificate a device sync installed is published too (device-installs.ts).
+      const values = tenant.directoryOf(upn);
       if (!values) return { found: "none" };
       const certificates: DirectoryCertificate[] = [];
       const unreadable: string[] = [];

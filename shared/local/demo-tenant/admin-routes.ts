@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { expectedProblems, type UserChange } from "./dataset.ts";
 import type { DemoDataset } from "./demo-data.ts";
+import type { InstalledCertificate } from "./device-installs.ts";
 import { graphError, type Reply } from "./odata.ts";
 import type { AdminHandler } from "./server.ts";
 import type { Delivery, LifecycleEvent } from "./subscriptions.ts";
@@ -17,9 +18,10 @@ export interface AdminHooks {
 }
 
 /**
- * The `/_demo/` routes: export downloads, the outbox, the dataset, the directory's certificates, and the
- * hooks as HTTP for a test driving a separate host process (`POST /_demo/users/{id|upn}` with a UserChange,
- * `POST /_demo/subscriptions/{id}/lifecycle` with `{ lifecycleEvent }`).
+ * The `/_demo/` routes: export downloads, the outbox, the certificates device syncs installed, the dataset,
+ * the directory's certificates, and the hooks as HTTP for a test driving a separate host process
+ * (`POST /_demo/users/{id|upn}` with a UserChange, `POST /_demo/subscriptions/{id}/lifecycle` with
+ * `{ lifecycleEvent }`).
  */
 export function adminRoutes(
   world: () => World,
@@ -35,10 +37,13 @@ export function adminRoutes(
       return bytes ? { status: 200, headers: { "content-type": "application/zip" }, body: bytes } : undefined;
     }
     if (path === "/_demo/outbox") return { status: 200, body: { value: world().outbox.list() } };
+    if (path === "/_demo/installed")
+      return { status: 200, body: { value: (world().installs?.list() ?? []).map(describeInstall) } };
     if (path === "/_demo/dataset" && dataset) return { status: 200, body: describeDataset(dataset) };
     if (path === "/_demo/directory" && dataset) {
       const upn = (query.get("upn") ?? "").toLowerCase();
-      const certificates = dataset.directory.get(upn);
+      const own = dataset.directory.get(upn);
+      const certificates = own && [...own, ...(world().installs?.publishedFor(upn) ?? [])];
       if (!certificates) return undefined;
       return {
         status: 200,
@@ -93,6 +98,20 @@ async function adminHook(
     }
   }
   return undefined;
+}
+
+/** An installed certificate without its bytes and Graph items (those are in the Graph listings). */
+function describeInstall(c: InstalledCertificate) {
+  return {
+    userPrincipalName: c.userPrincipalName,
+    purpose: c.purpose,
+    delivery: c.delivery,
+    platforms: c.platforms,
+    thumbprint: c.thumbprint,
+    notAfter: c.notAfter.toISOString(),
+    installedAt: c.installedAt,
+    deviceId: c.deviceId,
+  };
 }
 
 /** The demo users with their stories and what each certificate is meant to show (for people and the e2e check). */

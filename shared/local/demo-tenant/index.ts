@@ -20,9 +20,11 @@ import type { DemoCa } from "../demo-ca.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import type { UserChange } from "./dataset.ts";
 import { buildDemoDataset, type DemoDataset } from "./demo-data.ts";
+import { DeviceInstalls, type InstalledCertificate } from "./device-installs.ts";
 import { Directory } from "./directory.ts";
 import { ExportJobs } from "./export-jobs.ts";
 import { generateTenant, type Scale } from "./generator.ts";
+import { withInstalls } from "./installed-data.ts";
 import type { TenantData } from "./model.ts";
 import { Outbox, type OutboxEntry } from "./outbox.ts";
 import { startServer } from "./server.ts";
@@ -31,6 +33,7 @@ import type { World } from "./world.ts";
 
 export type { UserChange } from "./dataset.ts";
 export type { DemoCertificateRecord, DemoDataset, DemoUserRecord } from "./demo-data.ts";
+export type { InstalledCertificate } from "./device-installs.ts";
 export { createDemoDirectory } from "./directory-port.ts";
 export type { OutboxEntry } from "./outbox.ts";
 export type { Delivery, LifecycleEvent, Subscription } from "./subscriptions.ts";
@@ -63,6 +66,11 @@ export interface DemoTenantOptions {
   readonly handshakeTimeoutMs?: number;
   /** The LDAP host the Outlook policies name. */
   readonly ldapHost?: string;
+  /**
+   * From a `syncDevice` request to the certificates it installs (device-installs.ts); default 0: installed
+   * before the request is answered. The local host waits a few seconds, as a real device would.
+   */
+  readonly installDelayMs?: number;
   readonly logger?: Logger;
 }
 
@@ -74,6 +82,13 @@ export interface DemoTenant {
   readonly dataset: DemoDataset | undefined;
   /** Mail, Company Portal notices and device syncs received so far. */
   outbox(): readonly OutboxEntry[];
+  /** Certificates installed by device syncs since the start, in order (none for a generated tenant). */
+  installed(): readonly InstalledCertificate[];
+  /**
+   * What the directory publishes for a user (lower-case or any case UPN): the dataset's values and the
+   * encryption certificates installed since; undefined for a user it has no entry for.
+   */
+  directoryOf(userPrincipalName: string): readonly Uint8Array[] | undefined;
   /** Change and lifecycle notifications posted so far, with the receiver's answers. */
   deliveries(): readonly Delivery[];
   subscriptions(): readonly Subscription[];
@@ -97,6 +112,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   const scale = options.scale ?? "demo";
   let dataset: DemoDataset | undefined;
   let data: TenantData;
+  let installs: DeviceInstalls | undefined;
   if (scale === "demo") {
     if (!options.ca) throw new Error("startDemoTenant: the demo scale needs the demo CA (options.ca)");
     dataset = await buildDemoDataset({
@@ -106,7 +122,15 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
       now,
       ...(options.ldapHost ? { ldapHost: options.ldapHost } : {}),
     });
-    data = dataset.data;
+    installs = new DeviceInstalls({
+      dataset,
+      ca: options.ca,
+      seed,
+      clock,
+      delayMs: options.installDelayMs ?? 0,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    data = withInstalls(dataset.data, installs);
   } else data = generateTenant({ seed, now, scale });
 
   let baseUrl = "";
@@ -140,6 +164,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     subscriptions,
     exports: new ExportJobs({ data, clock, baseUrl: () => baseUrl }),
     outbox: new Outbox(),
+    installs,
     clock,
     paging: { pageSize: options.pageSize ?? 100, maxPageSize: options.maxPageSize ?? 1000 },
     deltaRoundCompleted() {
@@ -170,12 +195,17 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     tenantId: data.tenantId,
     dataset,
     outbox: () => world.outbox.list(),
+    installed: () => installs?.list() ?? [],
+    directoryOf(userPrincipalName) {
+      const own = dataset?.directory.get(userPrincipalName.toLowerCase());
+      return own && [...own, ...(installs?.publishedFor(userPrincipalName) ?? [])];
+    },
     deliveries: () => subscriptions.deliveries(),
     subscriptions: () => subscriptions.list(),
     changeUser,
     sendLifecycle: (id, event) => track(subscriptions.lifecycle(id, event)),
     async close() {
-      await Promise.allSettled([...pending]);
+      await Promise.allSettled([...pending, installs?.settled()]);
       await server.close();
     },
   };

@@ -123,9 +123,11 @@ const device: Route = {
 const syncDevice: Route = {
   method: "POST",
   path: /^deviceManagement\/managedDevices\/([^/]+)\/syncDevice$/,
-  handle(world, request, [id]) {
+  async handle(world, request, [id]) {
     if (!world.data.findDevice(id ?? "")) return notFound(request, "managedDevice", id ?? "");
     world.outbox.add({ kind: "syncDevice", at: request.now.toISOString(), deviceId: id ?? "" });
+    // The device checks in and Intune delivers what it lacks (device-installs.ts), now or a little later.
+    await world.installs?.synced(id ?? "");
     return { status: 204 };
   },
 };

@@ -3,6 +3,7 @@
  */
 import type { Clock } from "../../ports.ts";
 import type { UserChange } from "./dataset.ts";
+import type { DeviceInstalls } from "./device-installs.ts";
 import type { Directory } from "./directory.ts";
 import type { ExportJobs } from "./export-jobs.ts";
 import type { Collection, GraphItem, TenantData } from "./model.ts";
@@ -16,6 +17,8 @@ export interface World {
   readonly subscriptions: Subscriptions;
   readonly exports: ExportJobs;
   readonly outbox: Outbox;
+  /** What a device sync installs (the demo dataset only; a generated tenant installs nothing). */
+  readonly installs: DeviceInstalls | undefined;
   readonly clock: Clock;
   readonly paging: { readonly pageSize: number; readonly maxPageSize: number };
   /** Called when a delta round hands out its deltaLink (the demo's scripted changes happen then). */
