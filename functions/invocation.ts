@@ -6,12 +6,14 @@ import type { InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import type { ReceivedMessage } from "../shared/ports.ts";
 import { runtime } from "../shared/runtime.ts";
+import { traceparentOf } from "../shared/telemetry/trace-context.ts";
 import type { Deps } from "../shared/usecases/deps.ts";
 
 /** The runtime's deps, logging with this invocation's ids (and the caller's trace, when there is one). */
 export function depsFor(context: InvocationContext, fields: Record<string, unknown> = {}): Deps {
   const { deps } = runtime();
-  const traceParent = context.traceContext?.traceParent;
+  // The span the function runs in (functions/traced.ts), so its log lines name the span they belong to.
+  const traceParent = traceparentOf() ?? context.traceContext?.traceParent;
   return {
     ...deps,
     logger: deps.logger.child({

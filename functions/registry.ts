@@ -35,6 +35,7 @@ import { revalidateOnTrustChange, revalidateOnTrustChangeOptions } from "./reval
 import { scanExpiry, scanExpiryOptions } from "./scan-expiry.ts";
 import { syncIntune, syncIntuneOptions } from "./sync-intune.ts";
 import { syncUsers, syncUsersOptions } from "./sync-users.ts";
+import { tracedQueueHandler, tracedTimerHandler } from "./traced.ts";
 
 export interface HttpFunction {
   readonly name: string;
@@ -74,7 +75,7 @@ export interface QueueFunction {
 
 export type FunctionEntry = HttpFunction | TimerFunction | QueueFunction;
 
-export const functionRegistry: readonly FunctionEntry[] = [
+const entries: readonly FunctionEntry[] = [
   {
     name: "onCertificateEvent",
     trigger: "queue",
@@ -166,6 +167,17 @@ export const functionRegistry: readonly FunctionEntry[] = [
   },
   { name: "graphLifecycle", trigger: "http", options: graphLifecycleOptions, handler: graphLifecycle },
 ];
+
+/** An entry whose handler runs in its span: a queue message's trace continued, a timer run's own. */
+function traced(entry: FunctionEntry): FunctionEntry {
+  if (entry.trigger === "queue")
+    return { ...entry, handler: tracedQueueHandler(entry.name, entry.queue, entry.handler) };
+  if (entry.trigger === "timer") return { ...entry, handler: tracedTimerHandler(entry.name, entry.handler) };
+  return entry;
+}
+
+/** Every function; queue and timer handlers wrapped in their spans here, so both hosts run them traced. */
+export const functionRegistry: readonly FunctionEntry[] = entries.map(traced);
 
 /** The part of `@azure/functions`' `app` registration uses (the real `app` satisfies it). */
 export interface FunctionApp {

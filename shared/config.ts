@@ -50,6 +50,16 @@ const probability = z.coerce
   .min(0, "expected a number from 0 to 1")
   .max(1, "expected a number from 0 to 1");
 
+/**
+ * Where traces and metrics go. In Azure the platform sets APPLICATIONINSIGHTS_CONNECTION_STRING and they go
+ * to Application Insights; without it, TELEMETRY_EXPORTER: `memory` keeps the recent ones in the process
+ * (quiet; what tests read), `console` prints them.
+ */
+const TelemetryEnv = z.object({
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optional(connectionString),
+  TELEMETRY_EXPORTER: withDefault(z.enum(["memory", "console"]), "memory"),
+});
+
 /** The raw settings, keyed by environment variable name so that every error names the variable. */
 const Env = z.object({
   /** The virtual certificate collection (.sst, .p7b or PEM): a path or a blob URL. Default in local mode: the demo CA. */
@@ -114,6 +124,7 @@ const Env = z.object({
   LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error"]), "info"),
   /** Test only: the fraction of queue handler invocations the local host fails on purpose. */
   SMIME_FAULT_RATE: withDefault(probability, "0"),
+  ...TelemetryEnv.shape,
   // The desired S/MIME part of Outlook's app configuration policies (DESIGN.md rule 6), audited by
   // auditAppConfig. The defaults are Microsoft's automated-delivery setup: S/MIME on, certificates from
   // Intune on. A setting left unset is not audited (the policy may say what it likes).
@@ -137,6 +148,12 @@ const Env = z.object({
 });
 
 export type NotifyChannelSetting = "companyPortal" | "email" | "both";
+
+/** Where traces and metrics go: Application Insights when its connection string is set, else in process. */
+export interface TelemetrySettings {
+  readonly exporter: "memory" | "console";
+  readonly appInsightsConnectionString?: string;
+}
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /**
@@ -204,6 +221,7 @@ export interface Settings {
   /** 0 outside tests. */
   readonly faultRate: number;
   readonly outlook: OutlookPolicySettings;
+  readonly telemetry: TelemetrySettings;
 }
 
 /** One bad setting: its name and what is wrong with it. */
@@ -313,6 +331,7 @@ function toSettings(env: Env, cwd: string): Settings {
     localDataDir: isAbsolute(env.LOCAL_DATA_DIR) ? env.LOCAL_DATA_DIR : resolve(cwd, env.LOCAL_DATA_DIR),
     logLevel: env.LOG_LEVEL,
     faultRate: env.SMIME_FAULT_RATE,
+    telemetry: telemetryOf(env),
     outlook: defined({
       smimeEnabled: env.OUTLOOK_SMIME_ENABLED,
       smimeUserChangeAllowed: env.OUTLOOK_SMIME_USER_CHANGE_ALLOWED,
@@ -324,6 +343,29 @@ function toSettings(env: Env, cwd: string): Settings {
       ldapHost: env.OUTLOOK_LDAP_HOST,
     }),
   });
+}
+
+function telemetryOf(env: z.infer<typeof TelemetryEnv>): TelemetrySettings {
+  return defined({
+    exporter: env.TELEMETRY_EXPORTER,
+    appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING,
+  });
+}
+
+/**
+ * The telemetry settings alone, for the Azure entry point, which starts telemetry as it loads: an unrelated
+ * bad setting must not switch telemetry off (it is reported at the first invocation, in the telemetry).
+ * @throws ConfigError naming a bad telemetry setting
+ */
+export function telemetrySettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TelemetrySettings {
+  const parsed = TelemetryEnv.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? "(settings)"), message: i.message })),
+    );
+  return Object.freeze(telemetryOf(parsed.data));
 }
 
 function deepFreeze<T>(value: T): T {

@@ -7,6 +7,7 @@
  * method reaches the router and gets its 405 with `Allow`, as it does on the local host.
  */
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { withTraceparent } from "../telemetry/trace-context.ts";
 import type { ApiRequest, ApiResponse } from "./api.ts";
 import { HttpError } from "./errors.ts";
 import { errorResponse } from "./responses.ts";
@@ -63,7 +64,11 @@ export function azureHttpHandler(getRouter: () => Router | Promise<Router>) {
         errorResponse(new HttpError(500, "internal", `the API is not configured; reference ${reference}`)),
       );
     }
-    return toAzureResponse(await router.dispatch(fromAzureRequest(request), context.invocationId));
+    // The router's span continues the invocation's trace, which the Functions host started for the request.
+    const response = await withTraceparent(context.traceContext?.traceParent ?? undefined, () =>
+      router.dispatch(fromAzureRequest(request), context.invocationId),
+    );
+    return toAzureResponse(response);
   };
 }
 

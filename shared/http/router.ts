@@ -1,6 +1,7 @@
 /**
  * The route table and its dispatcher: method and path pattern to handler, with path parameters, and the
- * one place where every request is authenticated, authorized, logged and has its errors shaped.
+ * one place where every request is authenticated, authorized, logged, traced (a server span per request,
+ * shared/telemetry/http-span.ts) and has its errors shaped.
  *
  * Order of checks, so that nothing is read or revealed before it has to be: unknown path (404), wrong
  * method (405, with Allow), then the bearer token (401) and role (403) before the handler touches the
@@ -12,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { PermanentError, RetryableError } from "../errors.ts";
 import type { Logger } from "../ports.ts";
+import { type RequestSpan, serving } from "../telemetry/http-span.ts";
 import { InputError } from "../usecases/input-error.ts";
 import type { ApiRequest, ApiResponse, Handler, RoutedRequest } from "./api.ts";
 import { type Principal, type Role, requireRole, type TokenVerifier } from "./auth.ts";
@@ -87,11 +89,17 @@ export function createRouter(routes: readonly Route[], deps: RouterDeps): Router
     return allowed.length > 0 ? { kind: "wrongMethod", allowed } : { kind: "none" };
   }
 
-  async function run(request: ApiRequest, requestId: string, log: Logger): Promise<ApiResponse> {
+  async function run(
+    request: ApiRequest,
+    requestId: string,
+    log: Logger,
+    span: RequestSpan,
+  ): Promise<ApiResponse> {
     const found = match(request.method, request.path);
     if (found.kind === "none") throw notFound();
     if (found.kind === "wrongMethod") throw methodNotAllowed(found.allowed);
     const { route, params } = found;
+    span.routed({ name: route.name, template: `${API_PREFIX}/${route.path}` });
     let principal: Principal | undefined;
     if (route.access !== "anonymous") {
       principal = await deps.verifier.verify(request.header("authorization"));
@@ -107,16 +115,18 @@ export function createRouter(routes: readonly Route[], deps: RouterDeps): Router
 
   return {
     routes,
-    async dispatch(request, requestId = newRequestId()) {
-      const log = deps.logger.child({ requestId, method: request.method, path: request.path });
-      let response: ApiResponse;
-      try {
-        response = await run(request, requestId, log);
-      } catch (e) {
-        response = errorResponse(toHttpError(e, requestId, log));
-      }
-      log.info("http response", { status: response.status });
-      return { ...response, headers: { ...response.headers, "x-request-id": requestId } };
+    dispatch(request, requestId = newRequestId()) {
+      return serving(request, async (span) => {
+        const log = deps.logger.child({ requestId, method: request.method, path: request.path });
+        let response: ApiResponse;
+        try {
+          response = await run(request, requestId, log, span);
+        } catch (e) {
+          response = errorResponse(toHttpError(e, requestId, log));
+        }
+        log.info("http response", { status: response.status });
+        return { ...response, headers: { ...response.headers, "x-request-id": requestId } };
+      });
     },
   };
 }

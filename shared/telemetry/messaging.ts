@@ -8,11 +8,11 @@
  * Attribute names are OpenTelemetry's messaging conventions, so Application Insights shows the spans as
  * Service Bus dependencies and requests.
  */
-import { type Attributes, SpanKind } from "@opentelemetry/api";
+import { type Attributes, context, SpanKind } from "@opentelemetry/api";
 import { MessageProperty } from "../adapters/service-bus-message.ts";
 import type { CloudEventEnvelope } from "../contracts/cloud-event.ts";
 import { inSpan } from "./spans.ts";
-import { contextOf, traceparentOf } from "./trace-context.ts";
+import { contextOf, hasSpan, traceparentOf } from "./trace-context.ts";
 
 const SYSTEM = "servicebus";
 
@@ -35,7 +35,9 @@ export function publishing<T>(
       ? { "messaging.message.id": events[0]!.id, "cloudevents.event_type": events[0]!.type }
       : { "messaging.batch.message_count": events.length }),
   };
-  return inSpan({ name: `send ${queueName}`, kind: SpanKind.PRODUCER, attributes }, () => {
+  // Outside any span (a tool, a test), the envelope's own trace context is the one to continue.
+  const parent = hasSpan() ? context.active() : contextOf(events[0]?.traceparent);
+  return inSpan({ name: `send ${queueName}`, kind: SpanKind.PRODUCER, attributes, parent }, () => {
     const traceparent = traceparentOf();
     const stamped = events.map((e) =>
       e.traceparent === undefined && traceparent !== undefined ? { ...e, traceparent } : e,

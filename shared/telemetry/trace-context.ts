@@ -39,3 +39,8 @@ export function hasSpan(ctx: Context = context.active()): boolean {
   const span = trace.getSpanContext(ctx);
   return span !== undefined && trace.isSpanContextValid(span);
 }
+
+/** Runs `work` with `traceparent`'s context active (the root context when it is missing or forged). */
+export function withTraceparent<T>(traceparent: string | undefined, work: () => T): T {
+  return context.with(contextOf(traceparent), work);
+}
