@@ -23,6 +23,7 @@ import { loadDemoIssuer } from "../http/demo-issuer.ts";
 import { createRouter } from "../http/router.ts";
 import type { Clock } from "../ports.ts";
 import { createLocalRuntime, installRuntime, type Runtime, uninstallRuntime } from "../runtime.ts";
+import { startTelemetry } from "../telemetry/start.ts";
 import { startLocalAzurite } from "./azurite-process.ts";
 import { startConsumers } from "./consumers.ts";
 import { type DemoCa, openDemoCa } from "./demo-ca.ts";
@@ -188,6 +189,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     });
     await checkTrustStore(runtime, settings);
     installRuntime(runtime);
+    await startTelemetry(settings.telemetry, () => runtime.deps.queueStats);
     parts.add("runtime", async () => {
       await runtime.close();
       uninstallRuntime();
