@@ -29,6 +29,7 @@ export interface NoticeInput {
 }
 
 export interface Notice {
+  readonly language: NoticeLanguage;
   readonly companyPortal: { readonly notificationTitle: string; readonly notificationBody: string };
   readonly mail: { readonly subject: string; readonly html: string; readonly text: string };
 }
@@ -268,6 +269,7 @@ export function composeNotice(input: NoticeInput): Notice {
     "</body></html>",
   ].join("\n");
   return {
+    language: input.language,
     companyPortal: {
       notificationTitle: fitWithin(wording.title, COMPANY_PORTAL_LIMITS.title),
       notificationBody: fitWithin(wording.lines.join(" "), COMPANY_PORTAL_LIMITS.body),

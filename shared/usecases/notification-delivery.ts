@@ -10,6 +10,7 @@ import type { Notice } from "../domain/notification-messages.ts";
 import { PermanentError } from "../errors.ts";
 import type { GraphDirectory, IntuneDevices, Logger, NotificationLedger } from "../ports.ts";
 import { claimNotice, finishNotice, releaseNotice } from "./notification-claims.ts";
+import { noticeMail } from "./notification-mail.ts";
 import { reserveCompanyPortal } from "./notification-rate-slots.ts";
 
 export interface DeliveryDeps {
@@ -61,7 +62,7 @@ export async function deliver(
         return { status: "deferred", retryAt: room.retryAt };
       }
     }
-    await send(deps, target, notice);
+    await send(deps, key, target, notice, options.now);
   } catch (error) {
     if (!(error instanceof PermanentError)) {
       await releaseNotice(deps.notifications, claim.record, errorText(error));
@@ -79,18 +80,15 @@ export async function deliver(
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-async function send(deps: DeliveryDeps, target: Target, notice: Notice): Promise<void> {
+async function send(
+  deps: DeliveryDeps,
+  key: NotificationKey,
+  target: Target,
+  notice: Notice,
+  now: Date,
+): Promise<void> {
   if (target.channel === "email") {
-    await deps.graph.sendMail(target.sender, {
-      message: {
-        subject: notice.mail.subject,
-        body: { contentType: "html", content: notice.mail.html },
-        toRecipients: [
-          { emailAddress: { address: target.to, ...(target.name ? { name: target.name } : {}) } },
-        ],
-      },
-      saveToSentItems: false,
-    });
+    await deps.graph.sendMail(target.sender, noticeMail(key, target, notice, now));
     return;
   }
   await sendToDevices(deps, target.devices, notice);

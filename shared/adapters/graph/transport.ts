@@ -46,6 +46,8 @@ export interface GraphCall {
   /** `$select`: required on every GET that names a resource (not on a nextLink, which carries its own). */
   readonly select?: readonly string[];
   readonly body?: unknown;
+  /** The body's media type when it is not JSON (a string body is sent as it is): sendMail's MIME form. */
+  readonly contentType?: string;
   /** Statuses answered as a result instead of an error (e.g. 404 for "no such user"). */
   readonly accept?: readonly number[];
   /**
@@ -241,6 +243,7 @@ export class GraphTransport {
         .header("Authorization", `Bearer ${token}`)
         .options({ signal });
       if (call.select) request = request.select([...call.select]);
+      if (call.contentType) request = request.header("Content-Type", call.contentType);
       response = await dispatch(request, call);
       text = await response.text();
     } catch (error) {

@@ -9,9 +9,17 @@ export type OutboxEntry =
       readonly at: string;
       /** The sender as addressed in the URL (`users/{id | userPrincipalName}`). */
       readonly from: string;
-      /** The recipients' addresses, for quick assertions; `message` holds the whole Graph message. */
+      /** The recipients' addresses, for quick assertions. */
       readonly to: readonly string[];
       readonly subject: string;
+      /** How it came: Graph's JSON message, or a MIME message (base64 in a text/plain body). */
+      readonly format: "json" | "mime";
+      /** The bodies, decoded: a MIME message has both; a JSON one the one its contentType names. */
+      readonly text?: string;
+      readonly html?: string;
+      /** A MIME message's Message-ID (without angle brackets). */
+      readonly messageId?: string;
+      /** The JSON form's Graph message; for MIME, the message's headers as read. */
       readonly message: unknown;
       readonly saveToSentItems: boolean;
     }

@@ -1,9 +1,9 @@
 /**
- * Directory routes: `users`, `users/{id | userPrincipalName}`, `users/delta`, `users/{id}/sendMail`.
+ * Directory routes: `users`, `users/{id | userPrincipalName}`, `users/delta`, `users/{id}/managedDevices`
+ * (sendMail is in routes-mail.ts).
  * Like Graph, a user comes with its default properties unless `$select` names others (proxyAddresses and
  * accountEnabled must be selected), and a `$select` of an unknown property is a 400.
  */
-import { z } from "zod";
 import { type GraphItem, USER_DEFAULT_PROPERTIES, USER_PROPERTIES } from "./model.ts";
 import {
   collectionPage,
@@ -128,44 +128,4 @@ const userDevices: Route = {
   },
 };
 
-const Recipient = z.object({
-  emailAddress: z.object({ address: z.string().min(3), name: z.string().optional() }),
-});
-const SendMail = z.object({
-  message: z.object({
-    subject: z.string().optional(),
-    body: z
-      .object({ contentType: z.enum(["text", "html", "Text", "HTML"]).optional(), content: z.string() })
-      .optional(),
-    toRecipients: z.array(Recipient).min(1),
-    ccRecipients: z.array(Recipient).optional(),
-  }),
-  saveToSentItems: z.boolean().optional(),
-});
-
-const sendMail: Route = {
-  method: "POST",
-  path: /^users\/([^/]+)\/sendMail$/,
-  handle(world, request, [id]) {
-    const from = decodeURIComponent(id ?? "");
-    const user = world.directory.find(from);
-    if (!user)
-      return graphError(404, "ErrorInvalidUser", `The requested user '${from}' is invalid.`, request.now);
-    const parsed = SendMail.safeParse(request.body);
-    if (!parsed.success)
-      return graphError(400, "ErrorInvalidRecipients", "At least one recipient is not valid.", request.now);
-    const { message, saveToSentItems } = parsed.data;
-    world.outbox.add({
-      kind: "mail",
-      at: request.now.toISOString(),
-      from,
-      to: message.toRecipients.map((r) => r.emailAddress.address),
-      subject: message.subject ?? "",
-      message,
-      saveToSentItems: saveToSentItems ?? true,
-    });
-    return { status: 202 };
-  },
-};
-
-export const userRoutes: readonly Route[] = [listUsers, delta, sendMail, userDevices, getUser];
+export const userRoutes: readonly Route[] = [listUsers, delta, userDevices, getUser];

@@ -1,7 +1,8 @@
 /**
  * The demo tenant's HTTP front: Graph's URL space under `/v1.0/` and `/beta/`, bearer authentication (any
  * token is accepted, a missing one is Graph's 401), throttling (429 with Retry-After for a deterministic
- * share of requests), JSON bodies in and out, and OData error bodies for everything that goes wrong.
+ * share of requests), JSON bodies in and out (a text/plain body, sendMail's MIME form, reaches its route as a
+ * string), and OData error bodies for everything that goes wrong.
  * Under `/_demo/` (outside Graph, no token): export downloads, the outbox and the directory's certificates.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -9,13 +10,15 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../../ports.ts";
 import { graphError, type Reply } from "./odata.ts";
 import { intuneRoutes } from "./routes-intune.ts";
+import { mailRoutes } from "./routes-mail.ts";
 import { subscriptionRoutes } from "./routes-subscriptions.ts";
 import { userRoutes } from "./routes-users.ts";
 import { unit } from "./seeded.ts";
 import type { Request, Route, World } from "./world.ts";
 
-const ROUTES: readonly Route[] = [...userRoutes, ...intuneRoutes, ...subscriptionRoutes];
-const MAX_BODY = 1024 * 1024;
+const ROUTES: readonly Route[] = [...userRoutes, ...mailRoutes, ...intuneRoutes, ...subscriptionRoutes];
+/** Graph's limit on a request body. */
+const MAX_BODY = 4 * 1024 * 1024;
 const JSON_TYPE =
   "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
@@ -50,12 +53,14 @@ function write(res: ServerResponse, reply: Reply): void {
   res.end(payload);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+const TOO_LARGE = Symbol("request body too large");
+
+async function readBody(req: IncomingMessage): Promise<Buffer | typeof TOO_LARGE> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error("request body too large");
+    if (size > MAX_BODY) return TOO_LARGE;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -63,10 +68,15 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const INVALID = Symbol("invalid JSON");
 
-/** The request's JSON body; undefined when empty, INVALID when it is not JSON. */
+/**
+ * The request's JSON body; undefined when empty, INVALID when it is not JSON, TOO_LARGE past Graph's limit.
+ * A text/plain body is returned as text: Graph takes sendMail's MIME form that way.
+ */
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const raw = await readBody(req);
+  if (raw === TOO_LARGE) return TOO_LARGE;
   if (raw.length === 0) return undefined;
+  if (/^text\/plain\b/i.test(req.headers["content-type"] ?? "")) return raw.toString("utf8");
   try {
     return JSON.parse(raw.toString("utf8"));
   } catch {
@@ -104,7 +114,8 @@ export async function startServer(options: {
     const method = req.method ?? "GET";
     if (url.pathname.startsWith("/_demo/")) {
       const body = await readJson(req);
-      if (body === INVALID) return graphError(400, "BadRequest", "Unable to read JSON request payload.", now);
+      if (body === INVALID || body === TOO_LARGE)
+        return graphError(400, "BadRequest", "Unable to read JSON request payload.", now);
       const reply = await options.admin({ method, path: url.pathname, query: url.searchParams, body });
       return reply ?? graphError(404, "ResourceNotFound", `Nothing at ${method} ${url.pathname}.`, now);
     }
@@ -146,6 +157,8 @@ export async function startServer(options: {
       );
     const body = await readJson(req);
     if (body === INVALID) return graphError(400, "BadRequest", "Unable to read JSON request payload.", now);
+    if (body === TOO_LARGE)
+      return graphError(413, "RequestEntityTooLarge", "The request body is larger than 4 MB.", now);
     const request: Request = { method, url, version, query: url.searchParams, body, now, baseUrl };
     return found.route.handle(world, request, found.params);
   }

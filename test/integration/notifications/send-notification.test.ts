@@ -181,7 +181,7 @@ describe("sendNotification on the demo tenant", () => {
     expect((await ledger(key))?.value.status).toBe("sent");
   });
 
-  it("a user without an enrolled iOS or Android device gets e-mail, HTML, in their language", async () => {
+  it("a user without an enrolled iOS or Android device gets e-mail, text and HTML, in their language", async () => {
     const u = user("ebba");
     // Ebba's phones were retired; only her Windows laptop is enrolled.
     const laptopOnly: SendNotificationDeps["graph"] = {
@@ -204,10 +204,12 @@ describe("sendNotification on the demo tenant", () => {
       from: SENDER,
       to: [u.primarySmtp],
       subject: "Ditt S/MIME-certifikat kan inte användas",
-      saveToSentItems: false,
-      message: { body: { contentType: "html" } },
+      format: "mime",
+      text: expect.stringContaining("annan e-postadress än din"),
+      html: expect.stringContaining("<p>Certifikatet anger en annan e-postadress än din"),
+      messageId: expect.stringMatching(/^notice\.[0-9a-f]{32}@demo\.smime-lifecycle\.local$/),
     });
-    expect(JSON.stringify(sent[0])).toContain("annan e-postadress än din");
+    expect(sent[0]?.kind === "mail" && sent[0].text).toMatch(/^Hej /);
     expect(h.events("notification.sent").find((e) => e.userid === u.id)?.data).toMatchObject({
       channel: "email",
     });
