@@ -15,6 +15,7 @@ import { ConflictError } from "../errors.ts";
 import { parseCertificate } from "../pki/certificate.ts";
 import { type Crl, reasonName } from "../pki/crl.ts";
 import type { CrlFetchResult } from "../pki/revocation.ts";
+import { recordCrlFetchFailure } from "../telemetry/metrics.ts";
 import { type CrlOutageChange, nextCrlHealth } from "./crl-health.ts";
 import { CursorNames, type Deps, eventSource } from "./deps.ts";
 import { publishEvents } from "./publish-events.ts";
@@ -80,6 +81,7 @@ export async function certificatesByCrl(
 
 async function checkOne(deps: CheckCrlsDeps, url: string, records: readonly CertificateRecord[], now: Date) {
   const fetched = await deps.pki.fetchCrl(url);
+  if (!fetched.ok) recordCrlFetchFailure(url);
   const previous = await deps.crlHealth.get(url);
   const { record, change } = nextCrlHealth(url, previous?.value, fetched, now);
   // A CRL already seen healthy in this very issue lists nobody new: every certificate on it was validated

@@ -6,6 +6,7 @@ import type { LifecycleState } from "../contracts/events.ts";
 import { type QueueKey, Queues } from "../contracts/queues.ts";
 import type { CertificateRecord, CrlHealthRecord } from "../contracts/rows.ts";
 import { type ExpiryBuckets, type ExpiryWeek, expiryBuckets, expiryTimeline } from "../domain/expiry.ts";
+import { recordCertificateStates } from "../telemetry/metrics.ts";
 import { CursorNames, type Deps } from "./deps.ts";
 
 export type QueryStatusDeps = Pick<Deps, "certificates" | "crlHealth" | "queueStats" | "cursors" | "clock">;
@@ -51,9 +52,11 @@ export async function queryStatus(deps: QueryStatusDeps): Promise<StatusReport> 
     queueDepths(deps),
     lastRunTimes(deps),
   ]);
+  const byState = countStates(records);
+  recordCertificateStates(byState);
   return {
     generatedAt: now.toISOString(),
-    certificates: { total: records.length, byState: countStates(records) },
+    certificates: { total: records.length, byState },
     expiring: expiryBuckets(records, now),
     expiryTimeline: expiryTimeline(records, now),
     crls: { total: crls.length, byStatus: countCrlStatus(crls), endpoints: crls },

@@ -16,6 +16,7 @@ import type { CertificateRecord } from "../contracts/rows.ts";
 import { hasExpired, notAfterOf, PURPOSES } from "../domain/certificate-facts.ts";
 import { type Candidate, CONTINUITY_ALERT_DAYS, continuityRisks, isUsableFor } from "../domain/continuity.ts";
 import { daysLeft, dueThresholds } from "../domain/expiry.ts";
+import { certificateCensus } from "../telemetry/certificate-census.ts";
 import { CursorNames, type Deps, eventSource } from "./deps.ts";
 import { isRetired, type SweepResult, sweep } from "./scan-inventory.ts";
 
@@ -28,12 +29,15 @@ export type ScanExpiryDeps = Pick<
 export async function scanExpiry(deps: ScanExpiryDeps, input: { now: Date }): Promise<SweepResult> {
   const thresholds = deps.settings.expiryThresholdsDays;
   const working: ContinuityCandidate[] = [];
+  const census = certificateCensus(input.now);
   const result = await sweep(deps, deps.certificates.scan(), (record) => {
+    census.add(record);
     const kept = continuityCandidate(record, input.now);
     if (kept) working.push(kept);
     return expiryEvents(record, input.now, thresholds);
   });
   logContinuityRisks(deps, working, input.now);
+  census.record();
   await deps.cursors.set(CursorNames.scanExpiryLastRun, input.now.toISOString(), input.now);
   deps.logger.info("expiry scan done", { ...result });
   return result;

@@ -21,6 +21,7 @@ import type {
   ReceivedMessage,
   UserStore,
 } from "../ports.ts";
+import { recordNotification } from "../telemetry/metrics.ts";
 import { type Deps, eventSource } from "./deps.ts";
 import { type Channel, chooseChannels, mobileDevices } from "./notification-channels.ts";
 import { type ChannelOutcome, deliver, type Target } from "./notification-delivery.ts";
@@ -164,6 +165,7 @@ async function publishOutcome(
   channel: Channel,
   outcome: ChannelOutcome,
 ): Promise<void> {
+  recordNotification(channel, outcome);
   const time = deps.clock.now();
   if (outcome.status === "sent")
     await publishEvents(deps, [
