@@ -44,7 +44,7 @@ function matches(point: Point, attributes: Record<string, unknown>): boolean {
 }
 
 /** A counter's or gauge's value for these attributes now; 0 when nothing was recorded. */
-export async function valueOf(
+export async function metricValue(
   telemetry: Telemetry,
   name: string,
   attributes: Record<string, unknown> = {},
