@@ -32,6 +32,7 @@ import { type DemoTenant, startDemoTenant } from "./demo-tenant/index.ts";
 import { loadOrCreateClientState } from "./graph-client-state.ts";
 import { startHttpServer } from "./http-server.ts";
 import { localFunctions } from "./local-functions.ts";
+import { manualRunHandler } from "./manual-run.ts";
 import { startTimers } from "./timers.ts";
 
 export interface LocalHostOptions {
@@ -68,6 +69,9 @@ export interface RunningHost {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+
+/** A demo device's check-in after `syncDevice`: a few seconds, so a re-provisioning is seen to wait for it. */
+const DEMO_INSTALL_DELAY_MS = 3_000;
 
 /** Runs `steps` in reverse, each once, even if some fail; rethrows the first failure. */
 function stopper(logger: JsonLogger) {
@@ -165,6 +169,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
             ca: demoCa,
             clock,
             logger: logger.child({ part: "demo-tenant" }),
+            installDelayMs: DEMO_INSTALL_DELAY_MS,
             ...(settings.outlook.ldapHost ? { ldapHost: settings.outlook.ldapHost } : {}),
           })
         : undefined;
@@ -215,6 +220,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       clock,
       onError: (job, error) => logger.error("timer run failed", { functionName: job, error }),
     });
+    http.adminReady(manualRunHandler({ verifier: issuer.verifier(clock), timers, logger }));
     // Intake stops together; the bus and Azurite (added earlier) close after all three have drained.
     parts.add("intake", async () => {
       await Promise.all([http.stop(), consumers.stop(), timers.stop()]);

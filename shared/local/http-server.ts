@@ -3,8 +3,9 @@
  * auth and limits as in Azure), plus the demo CA's CRLs and certificates under `/demo-ca/`, which the
  * demo certificates name as their distribution points, and, with `--demo`, the demo tenant's hooks under
  * `/demo-tenant/`: its subscriptions (one there means Graph's validation handshake against this host's
- * webhook succeeded), the notifications it posted, and a change to a demo user (what an admin would do in
- * Entra ID), which the tenant then announces to the webhook. Loopback and local mode only, like the rest.
+ * webhook succeeded), the notifications it posted, the certificates device syncs installed, and a change to a
+ * demo user (what an admin would do in Entra ID), which the tenant then announces to the webhook. Under
+ * `/admin/functions/{name}`, a timer function run by hand (manual-run.ts). Loopback and local mode only.
  *
  * It listens before the pipeline is ready (the demo CA needs the real port for its URLs), answering 503
  * until `ready` hands it the router.
@@ -18,6 +19,7 @@ import type { Clock, Logger } from "../ports.ts";
 import type { DemoCa } from "./demo-ca.ts";
 import type { DemoTenant } from "./demo-tenant/index.ts";
 import { newTraceparent } from "./invocation.ts";
+import type { ManualRunHandler } from "./manual-run.ts";
 
 export interface LocalHttpServer {
   /** `http://127.0.0.1:PORT` */
@@ -25,6 +27,8 @@ export interface LocalHttpServer {
   readonly port: number;
   /** Starts answering API requests with `router`, demo CA requests with `demoCa`, demo tenant ones with `tenant`. */
   ready(router: Router, demoCa: DemoCa | undefined, tenant?: DemoTenant): void;
+  /** Starts answering `/admin/` (a timer function run by hand, manual-run.ts) with `handler`. */
+  adminReady(handler: ManualRunHandler): void;
   /** Stops accepting connections and waits for requests in flight (closing idle keep-alive connections). */
   stop(): Promise<void>;
 }
@@ -94,6 +98,10 @@ async function serveDemoTenant(req: IncomingMessage, res: ServerResponse, tenant
     return sendJson(res, 200, {
       value: tenant.subscriptions().map(({ clientState: _secret, ...rest }) => rest),
     });
+  if (req.method === "GET" && path === "/demo-tenant/installed")
+    return sendJson(res, 200, {
+      value: tenant.installed().map(({ der: _bytes, items: _graph, ...rest }) => rest),
+    });
   if (req.method === "GET" && path === "/demo-tenant/deliveries")
     return sendJson(res, 200, {
       value: tenant
@@ -130,8 +138,17 @@ export async function startHttpServer(options: {
   let api: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let demoCa: DemoCa | undefined;
   let demoTenant: DemoTenant | undefined;
+  let admin: ManualRunHandler | undefined;
   let baseUrl = "";
   const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith("/admin/")) {
+      if (!admin) return send(res, 503, "text/plain", "the host is starting\n");
+      admin(req, res).catch((error: unknown) => {
+        options.logger.error("admin request failed", { error });
+        if (!res.headersSent) send(res, 500, "text/plain", "internal error\n");
+      });
+      return;
+    }
     if (req.url?.startsWith("/demo-tenant/")) {
       serveDemoTenant(req, res, demoTenant).catch((error: unknown) => {
         options.logger.error("demo tenant request failed", { error });
@@ -174,6 +191,9 @@ export async function startHttpServer(options: {
       api = createNodeHandler(router);
       demoCa = ca;
       demoTenant = tenant;
+    },
+    adminReady(handler) {
+      admin = handler;
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {

@@ -32,6 +32,11 @@ export interface TimerOptions {
 }
 
 export interface RunningTimers {
+  /**
+   * Runs a job now, as the Functions host's `POST admin/functions/{name}` does: false for no such job; a job
+   * already running is not run twice (the call joins that run). Its next scheduled run is planned after it.
+   */
+  runNow(name: string): Promise<void> | false;
   /** Cancels what is planned and waits for runs in progress. */
   stop(): Promise<void>;
 }
@@ -42,15 +47,17 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 /** Validates every schedule first (a bad one is a startup error), then starts them. */
 export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): RunningTimers {
   const planned = jobs.map((job) => ({ job, schedule: parseSchedule(job.schedule) }));
-  const timeouts = new Set<NodeJS.Timeout>();
+  const timeouts = new Map<string, NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
+  const runningJob = new Map<string, Promise<void>>();
   let stopped = false;
   const lastRun = new Map<string, Date>();
 
-  const timerFor = (job: TimerJob, schedule: Schedule, now: Date, atStart: boolean): Timer => ({
+  const timerFor = (job: TimerJob, schedule: Schedule, now: Date, atOnce: boolean): Timer => ({
     // The run at start stands in for the occurrences missed while the host was down, so it is past due,
     // as the Functions host says of a catch-up run: a function then skips its jitter and starts at once.
-    isPastDue: atStart,
+    // So does a run asked for by hand: whoever asks wants it now, not after a jitter meant for schedules.
+    isPastDue: atOnce,
     schedule: { adjustForDST: false },
     scheduleStatus: {
       last: (lastRun.get(job.name) ?? now).toISOString(),
@@ -59,18 +66,24 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
     },
   });
 
-  const fire = (job: TimerJob, schedule: Schedule, atStart = false): Promise<void> => {
+  const fire = (job: TimerJob, schedule: Schedule, atOnce = false): Promise<void> => {
     if (stopped) return Promise.resolve();
+    const joined = runningJob.get(job.name);
+    if (joined) return joined;
+    clearTimeout(timeouts.get(job.name));
+    timeouts.delete(job.name);
     const now = options.clock.now();
     const run = job
-      .run(timerFor(job, schedule, now, atStart))
+      .run(timerFor(job, schedule, now, atOnce))
       .catch((e: unknown) => options.onError(job.name, e))
       .finally(() => {
         lastRun.set(job.name, now);
         running.delete(run);
+        runningJob.delete(job.name);
         plan(job, schedule);
       });
     running.add(run);
+    runningJob.set(job.name, run);
     return run;
   };
 
@@ -80,15 +93,16 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
     const next = nextOccurrence(schedule, now);
     if (!next) return;
     const delay = next.getTime() - now.getTime();
+    clearTimeout(timeouts.get(job.name));
     const timeout = setTimeout(
       () => {
-        timeouts.delete(timeout);
+        timeouts.delete(job.name);
         if (delay > MAX_DELAY_MS) plan(job, schedule);
         else fire(job, schedule);
       },
       Math.min(delay, MAX_DELAY_MS),
     );
-    timeouts.add(timeout);
+    timeouts.set(job.name, timeout);
   };
 
   if (options.runAtStart ?? true) {
@@ -100,9 +114,13 @@ export function startTimers(jobs: readonly TimerJob[], options: TimerOptions): R
   } else for (const { job, schedule } of planned) plan(job, schedule);
 
   return {
+    runNow(name) {
+      const found = planned.find((p) => p.job.name === name);
+      return found ? fire(found.job, found.schedule, true) : false;
+    },
     async stop() {
       stopped = true;
-      for (const t of timeouts) clearTimeout(t);
+      for (const t of timeouts.values()) clearTimeout(t);
       timeouts.clear();
       await Promise.all([...running]);
     },

@@ -23,6 +23,8 @@ export interface HostOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The host's stdout and stderr go to this file (its JSON log; read it when something fails). */
   readonly logFile: string;
+  /** `serve --demo`: against the demo tenant (default false: no Graph). */
+  readonly demo?: boolean;
   /** Give up when health has not answered 200 by then. Default 60 s. */
   readonly readyTimeoutMs?: number;
 }
@@ -58,7 +60,15 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
   };
   const child = spawn(
     process.execPath,
-    [options.launcher, "serve", "--port", String(options.port), "--data", options.dataDir],
+    [
+      options.launcher,
+      "serve",
+      ...(options.demo ? ["--demo"] : []),
+      "--port",
+      String(options.port),
+      "--data",
+      options.dataDir,
+    ],
     { env, stdio: ["ignore", log, log] },
   );
   closeSync(log);

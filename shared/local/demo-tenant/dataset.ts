@@ -557,6 +557,15 @@ export const DEMO_USERS: readonly DemoUserSpec[] = [
     ],
     story: "both certificates expire in 20 days on both of his devices",
   },
+  {
+    name: "nils",
+    displayName: "Nils Forsberg",
+    language: "sv-SE",
+    devices: [],
+    certificates: [],
+    story:
+      "reads mail on a Windows laptop only: no enrolled iOS or Android device for Intune to deliver to, so re-provisioning him fails, naming that",
+  },
 ];
 
 /** The users' domain (the same as the four users `serve --demo` registers by hand). */

@@ -2,9 +2,11 @@
  * Re-provisioning against the demo tenant, end to end but for the queue consumer: the admin route (real
  * router, bearer token) stores the operation on Azurite and publishes `reprovision.requested`; the test hands
  * each message the bus got (first delivery, redeliveries, scheduled re-checks) to `processReprovision`, with
- * the real Graph gateway talking to the demo tenant over loopback, and moves the clock. The tenant has no
- * hook to install a certificate on a device, so an install is what the next Intune sync would announce: a
- * `certificate.discovered` of a new certificate from the demo CA, through the real certificate processor.
+ * the real Graph gateway talking to the demo tenant over loopback, and moves the clock. A device sync on the
+ * tenant installs only what its user lacks (device-installs.ts), and these users lack nothing, so here an
+ * install is what the next Intune sync would announce: a `certificate.discovered` of a new certificate from
+ * the demo CA, through the real certificate processor. The tenant's own install, found by a real Intune sync
+ * in the local host, is test/e2e/reprovision.e2e.test.ts.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -104,4 +104,42 @@ describe("startTimers", () => {
     ).toThrow(/expected 6 fields/);
     expect(calls).toBe(0);
   });
+
+  it("runs a job by hand at once (past due, no jitter), joins a run in progress, keeps one schedule", async () => {
+    const hourly = recorder();
+    let release: () => void = () => undefined;
+    let slow = false;
+    const job = {
+      name: "syncIntune",
+      schedule: "0 0 * * * *",
+      run: async (timer: Timer) => {
+        await hourly.run(timer);
+        if (slow) await new Promise<void>((r) => (release = r));
+      },
+    };
+    const timers = startTimers([job], { clock, onError: () => undefined });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(timers.runNow("noSuchFunction")).toBe(false);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await timers.runNow("syncIntune");
+    expect(hourly.runs.map((r) => [r.at, r.timer.isPastDue])).toEqual([
+      ["2026-06-01T10:15:00.000Z", true],
+      ["2026-06-01T10:16:00.000Z", true],
+    ]);
+    slow = true;
+    const first = timers.runNow("syncIntune");
+    const second = timers.runNow("syncIntune");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(hourly.runs).toHaveLength(3);
+    release();
+    await Promise.all([first, second]);
+    // The schedule goes on once, not once per run by hand.
+    slow = false;
+    await vi.advanceTimersByTimeAsync(2 * 3_600_000);
+    expect(hourly.runs.slice(3).map((r) => [r.at, r.timer.isPastDue])).toEqual([
+      ["2026-06-01T11:00:00.000Z", false],
+      ["2026-06-01T12:00:00.000Z", false],
+    ]);
+    await timers.stop();
+  });
 });
