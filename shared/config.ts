@@ -9,6 +9,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { parseTrustStoreLocation } from "./contracts/blob-url.ts";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <S extends z.ZodType>(schema: S) => z.preprocess(blankToUndefined, schema.optional());
@@ -63,7 +64,16 @@ const TelemetryEnv = z.object({
 /** The raw settings, keyed by environment variable name so that every error names the variable. */
 const Env = z.object({
   /** The virtual certificate collection (.sst, .p7b or PEM): a path or a blob URL. Default in local mode: the demo CA. */
-  TRUST_STORE_PATH: optional(z.string().trim()),
+  /** A file path, or a blob URL the identity reads (contracts/blob-url.ts); a URL of any other kind is refused. */
+  TRUST_STORE_PATH: optional(
+    z
+      .string()
+      .trim()
+      .superRefine((value, ctx) => {
+        const parsed = parseTrustStoreLocation(value);
+        if (parsed.kind === "invalid") ctx.addIssue({ code: "custom", message: parsed.message });
+      }),
+  ),
   FETCH_ALLOW_PRIVATE_NETWORK: withDefault(flag, "false"),
   EXPIRY_THRESHOLDS_DAYS: withDefault(thresholds, "30,14,7,1"),
   NOTIFY_CHANNEL: withDefault(z.enum(["companyPortal", "email", "both"]), "companyPortal"),

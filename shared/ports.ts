@@ -212,6 +212,23 @@ export interface Directory {
   close(): Promise<void>;
 }
 
+/** A read of the trust store's source: its bytes and version, or word that the version asked about is current. */
+export type TrustStoreRead =
+  | { readonly changed: true; readonly bytes: Uint8Array; readonly version: string }
+  | { readonly changed: false };
+
+/**
+ * Where the virtual certificate collection comes from (TRUST_STORE_PATH): a file, or a blob the admin
+ * uploads (shared/adapters/trust-store-source.ts). Throws an Error naming TRUST_STORE_PATH when the source is
+ * missing, forbidden, too large or does not answer in time.
+ */
+export interface TrustStoreSource {
+  /** The path or URL, for messages. */
+  readonly location: string;
+  /** The bytes, unless `knownVersion` (a file's size and time, a blob's ETag) is still the current one. */
+  read(knownVersion?: string): Promise<TrustStoreRead>;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Microsoft Graph and Intune (shared/adapters/graph). Payload types are the zod schemas of contracts/graph.ts.
 // Listings are async iterables of pages, so a 100,000-item listing never sits in memory at once. Every method

@@ -13,8 +13,6 @@
  * should connect anywhere until the first invocation needs it. A bad setting is still found at the first
  * `runtime()` call, with every bad setting named (shared/config.ts).
  */
-import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
 import type { TokenCredential } from "@azure/identity";
 import { azureCredential } from "./adapters/azure-credential.ts";
 import { createGraphGateway, graphCredential } from "./adapters/graph/index.ts";
@@ -25,6 +23,7 @@ import {
   type TableStores,
   type TablesConnectionOptions,
 } from "./adapters/tables/index.ts";
+import { trustStoreSource } from "./adapters/trust-store-source.ts";
 import { createNetworkSources } from "./cli/network-sources.ts";
 import {
   ConfigError,
@@ -34,10 +33,11 @@ import {
   type Settings,
   type TablesSettings,
 } from "./config.ts";
+import { parseTrustStoreLocation } from "./contracts/blob-url.ts";
 import { parseCrl } from "./pki/crl.ts";
 import { createEngine } from "./pki/engine.ts";
 import type { CrlFetchResult } from "./pki/revocation.ts";
-import { type TrustStore, trustStoreFromFiles } from "./pki/trust-store.ts";
+import { trustStoreCache } from "./pki/trust-store-cache.ts";
 import type { Clock, Directory, EventBus, QueueStats } from "./ports.ts";
 import type { Deps, GraphDeps, PkiDeps } from "./usecases/deps.ts";
 import type { WebhookSettings } from "./usecases/manage-subscription.ts";
@@ -63,7 +63,7 @@ export interface LocalParts {
   /** The host's Azurite, or the account TABLES settings name. */
   readonly tablesConnectionString: string;
   readonly bus: EventBus & QueueStats;
-  /** The trust store file: TRUST_STORE_PATH, or the demo CA's. */
+  /** The trust store: TRUST_STORE_PATH (a file path or a blob URL), or the demo CA's file. */
   readonly trustStorePath: string;
   /**
    * CRLs the host itself serves (the demo CA): answered in process, so local mode needs no private-network
@@ -86,34 +86,31 @@ export interface LocalParts {
 
 const systemClock: Clock = { now: () => new Date() };
 
-/** A trust store read from a file, reread when the file changes (a new virtual certificate collection). */
-function trustStoreFile(path: string): { load(): Promise<{ store: TrustStore; fingerprint: string }> } {
-  let cached: { key: string; store: TrustStore; fingerprint: string } | undefined;
-  return {
-    async load() {
-      const info = await stat(path);
-      const key = `${info.size}:${info.mtimeMs}`;
-      if (cached?.key === key) return cached;
-      const store = trustStoreFromFiles([{ bytes: await readFile(path), source: path }]);
-      const thumbprints = store
-        .all()
-        .map((c) => c.thumbprint)
-        .sort();
-      const fingerprint = createHash("sha256").update(thumbprints.join("\n")).digest("hex");
-      cached = { key, store, fingerprint };
-      return cached;
-    },
-  };
-}
+/**
+ * How long a validation may use the trust store blob without asking whether it changed: the admin's new
+ * upload is seen within minutes anyway (revalidateOnTrustChange asks every 15), and a validation burst of
+ * thousands of certificates must not cost thousands of requests. A file is asked every time (a stat).
+ */
+const TRUST_STORE_BLOB_MAX_AGE_MS = 5 * 60_000;
 
 /** The engine side: trust store, CRL and AIA fetching with the process-wide caches. */
 export function createPkiDeps(options: {
+  /** TRUST_STORE_PATH: a file path or a blob URL. */
   readonly trustStorePath: string;
+  /** The identity that reads a trust store blob in Azure; default the process's (azure-credential.ts). */
+  readonly trustStoreCredential?: () => TokenCredential;
   readonly allowPrivateNetwork: boolean;
   readonly clock: Clock;
   readonly localCrl?: LocalParts["localCrl"];
 }): PkiDeps {
-  const trust = trustStoreFile(options.trustStorePath);
+  const source = trustStoreSource(
+    options.trustStorePath,
+    options.trustStoreCredential ?? (() => azureCredential()),
+  );
+  const trust = trustStoreCache(source, {
+    maxAgeMs:
+      parseTrustStoreLocation(options.trustStorePath).kind === "blob" ? TRUST_STORE_BLOB_MAX_AGE_MS : 0,
+  });
   const network = createNetworkSources({
     allowPrivateNetwork: options.allowPrivateNetwork,
     clock: options.clock,
@@ -146,7 +143,8 @@ export function createPkiDeps(options: {
     },
     fetchCrl,
     async trustStoreFingerprint() {
-      return (await trust.load()).fingerprint;
+      // Asked by revalidateOnTrustChange and at start: the source is asked now, conditionally.
+      return (await trust.refresh()).fingerprint;
     },
   };
 }
@@ -346,6 +344,9 @@ export function createAzureRuntime(
     bus,
     pki: createPkiDeps({
       trustStorePath: settings.trustStorePath as string,
+      // The blob is in the Functions host's own storage account: the identity that reads its tables.
+      trustStoreCredential: () =>
+        azureCredential(settings.tables?.kind === "identity" ? settings.tables.clientId : undefined),
       allowPrivateNetwork: settings.fetchAllowPrivateNetwork,
       clock,
     }),

@@ -1,9 +1,10 @@
 /**
- * A real Azurite Table service in a child process, for the integration tests (one per test run, see
- * test/global-setup.ts) and for the local host (`smimectl serve`, with a data directory). Independent of
- * vitest on purpose: only Node built-ins.
+ * A real Azurite service in a child process: Table storage for the integration tests (one per test run, see
+ * test/global-setup.ts) and for the local host (`smimectl serve`, with a data directory); Blob storage for
+ * what reads blobs (a TRUST_STORE_PATH blob URL). Independent of vitest on purpose: only Node built-ins.
  *
  * Choices:
+ * - One service per process (`--service`): each has its own entry, and a test needing one should not pay for both.
  * - The port: Azurite takes `--tablePort 0` but never tells which port it got, so a free loopback port is
  *   picked here and handed over; if another process grabs it in between, Azurite exits with EADDRINUSE and
  *   the start is retried on a new port.
@@ -26,7 +27,12 @@ export const AZURITE_ACCOUNT = "devstoreaccount1";
 export const AZURITE_KEY =
   "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+/** Which Azurite service to run. */
+export type AzuriteService = "table" | "blob";
+
 export interface AzuriteOptions {
+  /** Default "table". */
+  readonly service?: AzuriteService;
   /** Keep the tables in this folder (created if missing) across restarts; otherwise in memory. */
   readonly dataDir?: string;
   /** Force in-memory persistence (the default when no dataDir is given). */
@@ -42,7 +48,7 @@ export interface AzuriteOptions {
 }
 
 export interface RunningAzurite {
-  /** `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=…;TableEndpoint=…;` */
+  /** `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=…;TableEndpoint=…;` (BlobEndpoint for blob) */
   readonly connectionString: string;
   /** `http://127.0.0.1:PORT/devstoreaccount1` (https with the `https` option) */
   readonly endpoint: string;
@@ -51,7 +57,8 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
-const STARTED = "successfully started";
+/** What each service prints once it listens (the table and blob entries word it differently). */
+const STARTED = /successfully (started|listens)/;
 const MAX_PORT_ATTEMPTS = 5;
 
 /**
@@ -65,7 +72,7 @@ const WATCHDOG = [
   "}).resume();",
 ].join("");
 
-/** Starts Azurite's Table service on a free loopback port and waits until it listens. */
+/** Starts an Azurite service (Table by default) on a free loopback port and waits until it listens. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   if (options.port !== undefined) return startOnPort(options.port, options);
   let lastError: Error | undefined;
@@ -83,21 +90,28 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
 
 /** The Azurite Table service's JS entry (what node_modules/.bin/azurite-table links to). */
 export function azuriteTableEntry(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve("azurite/package.json")), "dist", "src", "table", "main.js");
+  return azuriteEntry("table");
 }
 
-/** A connection string for an Azurite Table endpoint, in the explicit form the SDK and tools accept. */
-export function azuriteConnectionString(endpoint: string): string {
+/** A service's JS entry (what node_modules/.bin/azurite-table or azurite-blob links to). */
+export function azuriteEntry(service: AzuriteService): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("azurite/package.json")), "dist", "src", service, "main.js");
+}
+
+/** A connection string for an Azurite endpoint, in the explicit form the SDK and tools accept. */
+export function azuriteConnectionString(endpoint: string, service: AzuriteService = "table"): string {
   const protocol = endpoint.startsWith("https:") ? "https" : "http";
-  return `DefaultEndpointsProtocol=${protocol};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};`;
+  const name = service === "blob" ? "BlobEndpoint" : "TableEndpoint";
+  return `DefaultEndpointsProtocol=${protocol};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};${name}=${endpoint};`;
 }
 
 function azuriteArgs(port: number, options: AzuriteOptions): string[] {
+  const service = options.service ?? "table";
   const args = [
-    "--tableHost",
+    `--${service}Host`,
     "127.0.0.1",
-    "--tablePort",
+    `--${service}Port`,
     String(port),
     "--skipApiVersionCheck",
     "--disableTelemetry",
@@ -118,7 +132,7 @@ async function startOnPort(port: number, options: AzuriteOptions): Promise<Runni
     [
       "--import",
       `data:text/javascript,${encodeURIComponent(WATCHDOG)}`,
-      azuriteTableEntry(),
+      azuriteEntry(options.service ?? "table"),
       ...azuriteArgs(port, options),
     ],
     // The cwd matters only for in-memory mode, where Azurite still checks that its default location exists.
@@ -138,7 +152,7 @@ async function startOnPort(port: number, options: AzuriteOptions): Promise<Runni
     else child.once("exit", () => resolve());
   });
   return {
-    connectionString: azuriteConnectionString(endpoint),
+    connectionString: azuriteConnectionString(endpoint, options.service),
     endpoint,
     pid: child.pid ?? -1,
     stop: () => stopChild(child, exited),
@@ -151,7 +165,7 @@ function waitUntilStarted(child: ChildProcess, timeoutMs: number): Promise<void>
     let output = "";
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString("utf8")).slice(-4000);
-      if (output.includes(STARTED)) finish();
+      if (STARTED.test(output)) finish();
     };
     const onExit = (code: number | null) =>
       fail(new Error(`Azurite exited (${code}) before starting: ${output.trim()}`));
