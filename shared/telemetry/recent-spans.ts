@@ -7,9 +7,12 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export class RecentSpans implements SpanExporter {
   private kept: ReadableSpan[] = [];
+  private readonly capacity: number;
 
   /** @param capacity the most spans kept; the oldest go first */
-  constructor(private readonly capacity = 2_000) {}
+  constructor(capacity = 2_000) {
+    this.capacity = capacity;
+  }
 
   export(spans: ReadableSpan[], done: (result: { code: ExportResultCode }) => void): void {
     this.kept.push(...spans);

@@ -77,7 +77,13 @@ export async function startTelemetry(
 async function startAzureMonitor(connectionString: string): Promise<Telemetry> {
   // Loaded only here: the distro pulls in the whole Node SDK, which local mode does not need.
   const { useAzureMonitor, shutdownAzureMonitor } = await import("@azure/monitor-opentelemetry");
-  useAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    // Every trace kept, not the distro's default of 5 a second: the pipeline's volume is a few events per
+    // certificate change, and a trace cut by a rate limit cannot answer "what happened to Alice's notice?".
+    samplingRatio: 1,
+    tracesPerSecond: 0,
+  });
   return {
     destination: "applicationInsights",
     spans: () => [],
