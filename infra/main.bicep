@@ -44,7 +44,7 @@ param dryRun string = 'false'
 @description('The trust store blob (the .sst given to Set-SmimeConfig -SMIMECertificateIssuingCA) in the trust-store container.')
 param trustStoreBlobName string = 'trust-store.sst'
 
-@description('Overrides the trust store location (a file path in the package); empty: the blob above.')
+@description('Overrides the trust store location (a file path in the package, or another blob URL the identity can read); empty: the blob above.')
 param trustStorePath string = ''
 
 @description('The organisation\'s LDAP directory (ldaps://…); empty for none.')
@@ -119,6 +119,7 @@ module rbac 'modules/rbac.bicep' = {
   params: {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
+    trustStoreContainerName: trustStoreContainerName
     serviceBusNamespaceName: serviceBus.outputs.name
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName

@@ -3,6 +3,7 @@
 // redeployment finds the same assignment instead of failing on a duplicate.
 param principalId string
 param storageAccountName string
+param trustStoreContainerName string
 param serviceBusNamespaceName string
 param keyVaultName string
 param applicationInsightsName string
@@ -10,6 +11,7 @@ param applicationInsightsName string
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
@@ -21,6 +23,16 @@ var roles = {
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource trustStoreContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' existing = {
+  parent: blobService
+  name: trustStoreContainerName
 }
 
 resource serviceBus 'Microsoft.ServiceBus/namespaces@2026-01-01' existing = {
@@ -43,6 +55,18 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+  }
+}
+
+// TRUST_STORE_PATH: the pipeline reads the trust store blob. Granted on its container on its own, so the
+// read keeps working if the account-wide Owner above is ever narrowed to what the Functions host needs.
+resource trustStoreReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: trustStoreContainer
+  name: guid(trustStoreContainer.id, principalId, roles.storageBlobDataReader)
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
   }
 }
 
