@@ -13,10 +13,19 @@
  * 5. A newly announced expiry threshold on a usable (`valid`/`expiring`) certificate → `expiring` for that
  *    threshold (the smallest newly crossed one, as `dueThresholds` decides), unless a replacement for every
  *    purpose is already in place: a notice asks the user to act, and there is nothing to do.
+ *    So too for a certificate Intune delivered but only describes (a SCEP signing certificate: Intune gives its
+ *    end date, no bytes to validate, so it stays `discovered` without a verdict): it ends all the same. Its
+ *    replacement may be described the same way: a newer such certificate for the purpose and platform counts.
  */
 import type { EventData } from "../contracts/events.ts";
 import type { CertificateRecord, UserRecord } from "../contracts/rows.ts";
-import { blockingProblems, purposesOf } from "./certificate-facts.ts";
+import {
+  blockingProblems,
+  hasExpired,
+  type Purpose,
+  purposesOf,
+  servesPurpose,
+} from "./certificate-facts.ts";
 import { findReplacement } from "./continuity.ts";
 import { thresholdToAnnounce } from "./expiry.ts";
 import { uniqueProblems } from "./lifecycle.ts";
@@ -47,18 +56,59 @@ export function hasReplacement(
   return purposesOf(record.purpose).every((p) => findReplacement(record, p, certificates, now) !== undefined);
 }
 
+/**
+ * Known from Intune's metadata alone: delivered (a failed or pending delivery would carry Intune's verdict), its
+ * end date known, nothing to validate yet.
+ */
+function describedOnly(record: CertificateRecord): boolean {
+  return (
+    record.state === "discovered" &&
+    record.signing === undefined &&
+    record.encryption === undefined &&
+    record.notAfter !== undefined
+  );
+}
+
+/** A newer described-only certificate for `purpose` on the record's platform, not yet ended. */
+function describedSuccessor(
+  record: CertificateRecord,
+  purpose: Purpose,
+  certificates: readonly CertificateRecord[],
+  now: Date,
+): boolean {
+  const ends = Date.parse(record.notAfter ?? "");
+  return certificates.some(
+    (c) =>
+      c.thumbprint !== record.thumbprint &&
+      describedOnly(c) &&
+      servesPurpose(c.purpose, purpose) &&
+      (c.platform === undefined || c.platform === record.platform) &&
+      Date.parse(c.notAfter ?? "") > ends &&
+      !hasExpired(new Date(c.notAfter ?? ""), now),
+  );
+}
+
+/** A replacement for every purpose: working, or (for a described-only certificate) described the same way. */
+function replacedForAll(record: CertificateRecord, certificates: readonly CertificateRecord[], now: Date) {
+  return purposesOf(record.purpose).every(
+    (p) =>
+      findReplacement(record, p, certificates, now) !== undefined ||
+      (describedOnly(record) && describedSuccessor(record, p, certificates, now)),
+  );
+}
+
 const silent = ({ user, next }: NotificationPolicyInput) =>
   user?.deleted === true || user?.accountEnabled === false || next.state === "removed";
 
 function expiringNotice(input: NotificationPolicyInput): NotificationRequest[] {
   const { previous, next } = input;
-  if (next.state !== "valid" && next.state !== "expiring") return [];
+  if (next.state !== "valid" && next.state !== "expiring" && !describedOnly(next)) return [];
   const before = previous?.thresholdsAnnounced ?? [];
   const threshold = thresholdToAnnounce(
     next.thresholdsAnnounced.filter((d) => !before.includes(d)),
     before,
   );
-  if (threshold === undefined || hasReplacement(next, input.certificates, input.now)) return [];
+  if (threshold === undefined || replacedForAll(next, input.certificates, input.now)) return [];
   return [
     {
       userId: next.userId,

@@ -14,6 +14,17 @@ const subject = (overrides: Partial<CertificateRecord> = {}) =>
   certificate({ thumbprint: thumb(1), notAfter: NOT_AFTER, ...overrides });
 /** A longer-lasting, working imported dual-use certificate: a replacement for everything. */
 const successor = certificate({ thumbprint: thumb(2), notAfter: iso(inDays(400)) });
+/** A SCEP signing certificate as Intune describes it: no bytes, so no verdict, its end date from Intune. */
+const described = (overrides: Partial<CertificateRecord> = {}) =>
+  subject({
+    state: "discovered",
+    purpose: "signing",
+    sources: ["intuneScep"],
+    platform: "iOS",
+    signing: undefined,
+    encryption: undefined,
+    ...overrides,
+  });
 const was = (state: CertificateRecord["state"], thresholdsAnnounced: number[] = []) => ({
   state,
   thresholdsAnnounced,
@@ -170,6 +181,32 @@ describe("notificationsFor", () => {
       name: "the same change processed twice says nothing the second time",
       previous: was("expiring", [30]),
       next: subject({ state: "expiring", thresholdsAnnounced: [30] }),
+      expected: [],
+    },
+    {
+      name: "a certificate Intune only describes (no bytes, no verdict) crossing a threshold: expiring",
+      previous: was("discovered"),
+      next: described({ thresholdsAnnounced: [30] }),
+      expected: [{ ...base, reason: "expiring", thresholdDays: 30 }],
+    },
+    {
+      name: "a described certificate whose newer one is described too (renewal delivered): no notice",
+      previous: was("discovered"),
+      next: described({ thresholdsAnnounced: [7] }),
+      others: [described({ thumbprint: thumb(2), notAfter: iso(inDays(365)) })],
+      expected: [],
+    },
+    {
+      name: "a described certificate whose newer one is on the other platform still gets its notice",
+      previous: was("discovered"),
+      next: described({ thresholdsAnnounced: [7] }),
+      others: [described({ thumbprint: thumb(2), notAfter: iso(inDays(365)), platform: "android" })],
+      expected: [{ ...base, reason: "expiring", thresholdDays: 7 }],
+    },
+    {
+      name: "a described certificate Intune failed to deliver (its verdict says so): no expiring notice",
+      previous: was("discovered"),
+      next: described({ thresholdsAnnounced: [7], signing: notReady(problem("NOT_DELIVERED")) }),
       expected: [],
     },
     {
