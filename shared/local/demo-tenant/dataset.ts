@@ -222,6 +222,25 @@ export const DEMO_USERS: readonly DemoUserSpec[] = [
     story: "signing certificate revoked through Intune (revoke status revoked, and on the CRL)",
   },
   {
+    name: "morgan",
+    displayName: "Morgan O'Neil",
+    language: "en-US",
+    devices: ["iOS"],
+    certificates: standard({ revoked: "crl", expect: { state: "revoked", problems: ["REVOKED"] } }),
+    story: "encryption certificate revoked at the CA; reads English, so is told in English",
+  },
+  {
+    name: "sigrid",
+    displayName: "Sigrid Åkesson",
+    language: "sv-SE",
+    devices: [],
+    certificates: [
+      { purpose: "encryption", delivery: "pfx", validDays: 12, expect: { state: "expiring", problems: [] } },
+    ],
+    story:
+      "reads mail on a Windows laptop only; her imported encryption certificate expires in 12 days: with no phone for Company Portal, she is told by e-mail",
+  },
+  {
     name: "ivan",
     displayName: "Ivan Petrov",
     language: "en-US",

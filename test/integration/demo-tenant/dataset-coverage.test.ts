@@ -126,6 +126,19 @@ describe("the demo users", () => {
       has: () => DEMO_USERS.some((u) => u.afterFirstDelta?.removeCertificates),
     },
     { name: "a user without certificates", has: () => DEMO_USERS.some((u) => u.certificates.length === 0) },
+    ...(["expiring", "revoked"] as const).flatMap((state) =>
+      (["en-US", "sv-SE"] as const).map((language) => ({
+        name: `a ${language} user with a ${state} certificate (told in that language)`,
+        has: () => DEMO_USERS.some((u) => u.language === language && expectedStates(u).includes(state)),
+      })),
+    ),
+    {
+      name: "a user with no iOS or Android device whose certificate is expiring (told by e-mail)",
+      has: () =>
+        DEMO_USERS.some(
+          (u) => u.devices.length === 0 && u.certificates.some((c) => c.expect.state === "expiring"),
+        ),
+    },
   ])("include $name", ({ has }) => {
     expect(has()).toBe(true);
   });

@@ -91,7 +91,8 @@ describe("syncIntune against the demo tenant", () => {
         expect(d.userId).toBe(c.userId);
         expect([c.purpose, "both"]).toContain(d.purpose);
         if (c.delivery !== "pfx") expect(d.platform).toBe(c.platforms[0]);
-        expect(d.serialNumber).toBe(c.serialNumber);
+        // Intune's PFX listing has no serial number; a device state has it (a PFX on no device has none).
+        if (c.platforms.length > 0) expect(d.serialNumber).toBe(c.serialNumber);
         expect(d.notAfter).toBe(c.notAfter.toISOString());
       }
     }
