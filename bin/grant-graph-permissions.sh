@@ -1,6 +1,6 @@
 #!/usr/bin/env sh
 # Grants the pipeline's managed identity the Microsoft Graph application permissions it needs
-# (infra/README.md, "Microsoft Graph permissions"). Idempotent: permissions already granted are left alone.
+# (README.md "Graph permissions", infra/README.md step 5; test/unit/infra/graph-permissions.test.ts keeps the three equal). Idempotent: permissions already granted are left alone.
 #
 # Usage: bin/grant-graph-permissions.sh [principal-object-id]
 #   The principal defaults to AZURE_MANAGED_IDENTITY_PRINCIPAL_ID from the azd environment (azd env get-values).
