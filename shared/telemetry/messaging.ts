@@ -26,6 +26,7 @@ export function publishing<T>(
   events: readonly CloudEventEnvelope[],
   send: (stamped: CloudEventEnvelope[], traceparent: string | undefined) => Promise<T>,
 ): Promise<T> {
+  if (events.length === 0) return send([], undefined);
   const attributes: Attributes = {
     "messaging.system": SYSTEM,
     "messaging.operation.type": "send",
