@@ -62,5 +62,18 @@ export const UserReadinessSchema = z.object({
   encryptionReady: z.boolean(),
   /** Unique reason codes keeping the user from being ready, in the order found (the user summary's `reasons`). */
   reasons: z.array(ReadinessCodeSchema),
+  /**
+   * Present while the user is deleted or disabled: each certificate that still works for them, which should
+   * be revoked (shared/domain/revocation-advice.ts). Gone once the account is enabled again.
+   */
+  revocationRecommended: z
+    .array(
+      z.object({
+        thumbprint: Thumbprint,
+        reason: z.enum([ReadinessCode.USER_DELETED, ReadinessCode.USER_DISABLED]),
+        message: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type UserReadiness = z.infer<typeof UserReadinessSchema>;

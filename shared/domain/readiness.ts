@@ -28,6 +28,7 @@ import {
   type ReadinessReason,
   type UserReadiness,
 } from "./readiness-schema.ts";
+import { revocationRecommendations } from "./revocation-advice.ts";
 
 export type {
   PlatformReadiness,
@@ -249,6 +250,7 @@ export function userReadiness(input: ReadinessInput): UserReadiness {
   const encryption = byPurpose("encryption");
   const platforms = platformsInUse(input.certificates);
   const readyOn = (verdicts: PurposeReadiness) => platforms.every((p) => verdicts[p].ready);
+  const advice = revocationRecommendations(input.user, input.certificates, input.now);
   const reasons = new Set<ReadinessCode>();
   for (const purpose of PURPOSES)
     for (const platform of platforms)
@@ -263,5 +265,6 @@ export function userReadiness(input: ReadinessInput): UserReadiness {
     signingReady: readyOn(signing),
     encryptionReady: readyOn(encryption),
     reasons: [...reasons],
+    ...(advice.length > 0 && { revocationRecommended: advice }),
   };
 }
