@@ -16,13 +16,14 @@ import type { CertificateRecord } from "../contracts/rows.ts";
 import { hasExpired, notAfterOf, PURPOSES } from "../domain/certificate-facts.ts";
 import { type Candidate, CONTINUITY_ALERT_DAYS, continuityRisks, isUsableFor } from "../domain/continuity.ts";
 import { daysLeft, dueThresholds } from "../domain/expiry.ts";
+import { departure } from "../domain/revocation-advice.ts";
 import { certificateCensus } from "../telemetry/certificate-census.ts";
 import { CursorNames, type Deps, eventSource } from "./deps.ts";
 import { isRetired, type SweepResult, sweep } from "./scan-inventory.ts";
 
 export type ScanExpiryDeps = Pick<
   Deps,
-  "certificates" | "audit" | "bus" | "clock" | "logger" | "cursors" | "settings"
+  "certificates" | "users" | "audit" | "bus" | "clock" | "logger" | "cursors" | "settings"
 >;
 
 /** Sweeps the inventory at `now`. */
@@ -36,7 +37,7 @@ export async function scanExpiry(deps: ScanExpiryDeps, input: { now: Date }): Pr
     if (kept) working.push(kept);
     return expiryEvents(record, input.now, thresholds);
   });
-  logContinuityRisks(deps, working, input.now);
+  await logContinuityRisks(deps, working, input.now);
   census.record();
   await deps.cursors.set(CursorNames.scanExpiryLastRun, input.now.toISOString(), input.now);
   deps.logger.info("expiry scan done", { ...result });
@@ -82,9 +83,18 @@ function continuityCandidate(record: CertificateRecord, now: Date): ContinuityCa
   };
 }
 
-/** One line per user and purpose at risk; `message` is the key the alert's query matches exactly. */
-function logContinuityRisks(deps: Pick<ScanExpiryDeps, "logger">, working: ContinuityCandidate[], now: Date) {
+/**
+ * One line per user and purpose at risk; `message` is the key the alert's query matches exactly. A departed
+ * (disabled or deleted) user is no one to re-provision: their certificates are up for revocation instead.
+ */
+async function logContinuityRisks(
+  deps: Pick<ScanExpiryDeps, "logger" | "users">,
+  working: ContinuityCandidate[],
+  now: Date,
+) {
   for (const risk of continuityRisks(working, now, CONTINUITY_ALERT_DAYS)) {
+    const user = (await deps.users.get(risk.userId))?.value;
+    if (user && departure(user)) continue;
     deps.logger.warn("smime.continuityAtRisk", {
       userId: risk.userId,
       upn: risk.userPrincipalName,

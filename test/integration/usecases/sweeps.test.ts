@@ -109,12 +109,31 @@ describe("scanExpiry's continuity log lines", () => {
       expected: [],
     },
     {
+      name: "a disabled user → no line (their certificates are up for revocation, not renewal)",
+      records: () => [record("gone", { notAfter: endsIn(3), signing: working, encryption: working })],
+      disabled: "user-gone",
+      expected: [],
+    },
+    {
       name: "not working (no verdict yet) → no line",
       records: () => [record("undecided", { notAfter: endsIn(2) })],
       expected: [],
     },
-  ])("$name", async ({ records, expected }) => {
+  ])("$name", async ({ records, expected, ...rest }) => {
     await put(...records());
+    const disabled = "disabled" in rest ? rest.disabled : undefined;
+    if (disabled)
+      await h.stores.users.put(
+        {
+          userId: disabled,
+          userPrincipalName: `${disabled}@contoso.com`,
+          accountEnabled: false,
+          deleted: false,
+          reasons: [],
+          updatedAt: NOW.toISOString(),
+        },
+        { force: true },
+      );
     await scanExpiry(h.deps, { now: NOW });
     expect(atRisk().map((l) => l.fields)).toMatchObject(expected);
     for (const line of atRisk())
