@@ -9,9 +9,15 @@
  * A real device takes a while to check in: the install happens `delayMs` after the sync request (a few
  * seconds in the local host), or before the request is answered when it is 0, so a test sees it at once.
  * Installs run one at a time, so two devices of one user syncing together get one encryption PFX.
+ *
+ * Installs are kept in the data directory (`<dataDir>/demo-tenant/installs.json`), like the dataset's own
+ * certificates: after a restart Intune still lists them, and the pipeline sees no certificate vanish.
  */
 import "reflect-metadata";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import * as x509 from "@peculiar/x509";
+import { z } from "zod";
 import type { Clock, Logger } from "../../ports.ts";
 import type { DemoCa } from "../demo-ca.ts";
 import type { DemoCertificateSpec } from "./dataset.ts";
@@ -49,6 +55,8 @@ export interface InstalledCertificate {
 
 export interface DeviceInstallsOptions {
   readonly dataset: DemoDataset;
+  /** The tenant's data directory: installs are kept in `demo-tenant/installs.json` there. */
+  readonly dataDir: string;
   readonly ca: DemoCa;
   readonly seed: string;
   readonly clock: Clock;
@@ -57,14 +65,51 @@ export interface DeviceInstallsOptions {
   readonly logger?: Logger;
 }
 
+/** What is kept of an install: enough to describe it again as it was. */
+const Kept = z.array(
+  z.object({
+    user: z.string(),
+    deviceId: z.string(),
+    purpose: z.enum(["signing", "encryption"]),
+    delivery: z.enum(["pfx", "scep", "pkcs"]),
+    platforms: z.array(z.enum(["iOS", "android"])),
+    pem: z.string(),
+    serialNumber: z.string(),
+    installedAt: z.string(),
+  }),
+);
+type Kept = z.infer<typeof Kept>;
+
 export class DeviceInstalls {
   private readonly installed: InstalledCertificate[] = [];
+  private readonly kept: Kept = [];
   /** Users whose certificates Intune dropped (`removeCertificatesOf`): their older ones are gone. */
   private readonly removedBefore = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pending = new Set<Promise<unknown>>();
 
-  constructor(private readonly options: DeviceInstallsOptions) {}
+  private constructor(private readonly options: DeviceInstallsOptions) {}
+
+  /** The installs of the data directory, read back (one from another demo CA is dropped: it no longer chains). */
+  static async open(options: DeviceInstallsOptions): Promise<DeviceInstalls> {
+    const installs = new DeviceInstalls(options);
+    const text = await readFile(installs.file, "utf8").catch(() => undefined);
+    const parsed = text === undefined ? undefined : Kept.safeParse(JSON.parse(text));
+    const issuer = new x509.X509Certificate(options.ca.issuingPem).subject;
+    for (const k of parsed?.success ? parsed.data : []) {
+      const user = options.dataset.users.find((u) => u.spec.name === k.user);
+      const cert = new x509.X509Certificate(k.pem);
+      if (!user || cert.issuer !== issuer) continue;
+      const issued = { pem: k.pem, der: new Uint8Array(cert.rawData), serialNumber: k.serialNumber, cert };
+      installs.installed.push(installs.describe(user, k.deviceId, k, issued, new Date(k.installedAt)));
+      installs.kept.push(k);
+    }
+    return installs;
+  }
+
+  private get file(): string {
+    return join(this.options.dataDir, "demo-tenant", "installs.json");
+  }
 
   /** Installs visible now, in order (certificates of users whose certificates were removed since are not). */
   list(): readonly InstalledCertificate[] {
@@ -139,6 +184,17 @@ export class DeviceInstalls {
     for (const need of installNeeds(this.held(user), device.platform, platforms, now)) {
       const issued = await this.issue(user, need, now);
       this.installed.push(this.describe(user, deviceId, need, issued, now));
+      this.kept.push({
+        user: user.spec.name,
+        deviceId,
+        purpose: need.purpose,
+        delivery: need.delivery,
+        platforms: [...need.platforms],
+        pem: issued.pem,
+        serialNumber: issued.serialNumber,
+        installedAt: now.toISOString(),
+      });
+      await this.save();
       this.options.logger?.info("demo tenant installed a certificate", {
         userPrincipalName: user.userPrincipalName,
         purpose: need.purpose,
@@ -146,6 +202,13 @@ export class DeviceInstalls {
         thumbprint: thumbprintOf(issued.der),
       });
     }
+  }
+
+  private async save(): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(this.kept, null, 1));
+    await rename(temporary, this.file);
   }
 
   private async issue(user: DemoUserRecord, need: InstallNeed, now: Date): Promise<Issued> {

@@ -122,8 +122,9 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
       now,
       ...(options.ldapHost ? { ldapHost: options.ldapHost } : {}),
     });
-    installs = new DeviceInstalls({
+    installs = await DeviceInstalls.open({
       dataset,
+      dataDir: options.dataDir,
       ca: options.ca,
       seed,
       clock,

@@ -5,12 +5,15 @@
  * in the directory). A user with nothing missing gets nothing. The install waits `installDelayMs` when set.
  */
 import "reflect-metadata";
+import { join } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type {
-  DemoUserRecord,
-  InstalledCertificate,
-  UserChange,
+import { openDemoCa } from "../../../shared/local/demo-ca.ts";
+import {
+  type DemoUserRecord,
+  type InstalledCertificate,
+  startDemoTenant,
+  type UserChange,
 } from "../../../shared/local/demo-tenant/index.ts";
 import { profileId } from "../../../shared/local/demo-tenant/profiles.ts";
 import { all, graph, NOW, type Started, startTestTenant } from "./support.ts";
@@ -184,5 +187,28 @@ describe("with an install delay", () => {
       await new Promise((r) => setTimeout(r, 20));
     const kinds = delayed.tenant.installed().map((c) => `${c.purpose}/${c.delivery}`);
     expect(kinds.sort()).toEqual(["encryption/pfx", "signing/scep", "signing/scep"]);
+  });
+
+  it("keeps its installs in the data directory: a restarted tenant still lists them", async () => {
+    const before = delayed.tenant.installed();
+    expect(before.length).toBeGreaterThan(0);
+    const ca = await openDemoCa({
+      dir: join(delayed.dir, "demo-ca"),
+      baseUrl: "http://127.0.0.1:7071",
+      now: NOW,
+    });
+    const again = await startDemoTenant({ dataDir: delayed.dir, ca, now: NOW, clock: { now: () => NOW } });
+    try {
+      expect(again.installed().map((c) => [c.thumbprint, c.purpose, c.deviceId])).toEqual(
+        before.map((c) => [c.thumbprint, c.purpose, c.deviceId]),
+      );
+      const pfx = before.find((c) => c.delivery === "pfx");
+      const listed = (await all(again, "/beta/deviceManagement/userPfxCertificates")).items;
+      expect(listed).toContainEqual(
+        expect.objectContaining({ id: pfx?.items.pfx?.id, thumbprint: pfx?.thumbprint }),
+      );
+    } finally {
+      await again.close();
+    }
   });
 });
