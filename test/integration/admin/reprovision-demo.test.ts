@@ -63,7 +63,7 @@ const reprovisionDeps = (): ProcessReprovisionDeps => ({
   graph: {
     getUser: (id) => graph.getUser(id),
     syncDevice: (id) => graph.syncDevice(id),
-    // Graph answers an empty list for a user without devices; the demo tenant has no such user.
+    // Lets a case give a user other devices than the demo tenant's.
     userDevices: async (id) => devicesOverride.get(id) ?? graph.userDevices(id),
   },
 });
@@ -283,11 +283,16 @@ describe("re-provisioning a demo user ends completed when the new certificates a
 });
 
 describe("re-provisioning that cannot finish ends failed with the reason", () => {
-  const cases = [
+  const cases: { name: string; user: string; devices?: (typeof LAPTOP)[]; reason: string }[] = [
     {
-      name: "a user with no managed device",
+      name: "a demo user with no managed device, as the tenant answers",
+      user: "nils",
+      reason: "nils@demo.smime-lifecycle.local has no enrolled iOS or Android device",
+    },
+    {
+      name: "a user whose devices were all retired",
       user: "bertil",
-      devices: [] as (typeof LAPTOP)[],
+      devices: [],
       reason: "bertil@demo.smime-lifecycle.local has no enrolled iOS or Android device",
     },
     {
@@ -306,7 +311,7 @@ describe("re-provisioning that cannot finish ends failed with the reason", () =>
   ];
   it.each(cases)("$name", async ({ user, devices, reason }) => {
     const upn = user ? demoUser(user).userPrincipalName : "nobody@demo.smime-lifecycle.local";
-    if (user) devicesOverride.set(demoUser(user).id, devices);
+    if (user && devices) devicesOverride.set(demoUser(user).id, devices);
     const { status, body } = await post({ userPrincipalName: upn, purpose: "signing", reason: "test" });
     expect(status).toBe(202);
     expect(await deliver(body.operationId)).toMatchObject({ kind: "failed" });
