@@ -10,9 +10,8 @@
  */
 import type { TokenCredential } from "@azure/identity";
 import { BlobClient, RestError, StorageSharedKeyCredential } from "@azure/storage-blob";
-import type { BlobLocation } from "../contracts/blob-url.ts";
+import { type BlobLocation, EMULATOR_ACCOUNT_KEY } from "../contracts/blob-url.ts";
 import { RetryableError } from "../errors.ts";
-import { AZURITE_KEY } from "../local/azurite.ts";
 import type { TrustStoreRead, TrustStoreSource } from "../ports.ts";
 
 /** A virtual certificate collection is a few kilobytes; 4 MiB is a generous bound on a wrong upload. */
@@ -36,7 +35,10 @@ export function blobTrustStoreSource(
   let client: BlobClient | undefined;
   const blob = () => {
     client ??= location.emulator
-      ? new BlobClient(location.url, new StorageSharedKeyCredential(location.accountName, AZURITE_KEY))
+      ? new BlobClient(
+          location.url,
+          new StorageSharedKeyCredential(location.accountName, EMULATOR_ACCOUNT_KEY),
+        )
       : new BlobClient(location.url, options.credential());
     return client;
   };

@@ -9,6 +9,9 @@
 
 /** Azurite's well-known development account, the one the emulator form names. */
 export const EMULATOR_ACCOUNT = "devstoreaccount1";
+/** Its key: public and documented, the same in every Azurite (not a secret). */
+export const EMULATOR_ACCOUNT_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export interface BlobLocation {
   /** The URL as given, without a trailing slash. */

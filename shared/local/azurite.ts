@@ -1,7 +1,8 @@
 /**
  * A real Azurite service in a child process: Table storage for the integration tests (one per test run, see
  * test/global-setup.ts) and for the local host (`smimectl serve`, with a data directory); Blob storage for
- * what reads blobs (a TRUST_STORE_PATH blob URL). Independent of vitest on purpose: only Node built-ins.
+ * what reads blobs (a TRUST_STORE_PATH blob URL). Independent of vitest on purpose: only Node built-ins (and
+ * the emulator's account constants).
  *
  * Choices:
  * - One service per process (`--service`): each has its own entry, and a test needing one should not pay for both.
@@ -21,11 +22,11 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { EMULATOR_ACCOUNT, EMULATOR_ACCOUNT_KEY } from "../contracts/blob-url.ts";
 
 /** Azurite's well-known development account (public, documented; not a secret). */
-export const AZURITE_ACCOUNT = "devstoreaccount1";
-export const AZURITE_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const AZURITE_ACCOUNT = EMULATOR_ACCOUNT;
+export const AZURITE_KEY = EMULATOR_ACCOUNT_KEY;
 
 /** Which Azurite service to run. */
 export type AzuriteService = "table" | "blob";
