@@ -94,7 +94,8 @@ export class DeviceInstalls {
   static async open(options: DeviceInstallsOptions): Promise<DeviceInstalls> {
     const installs = new DeviceInstalls(options);
     const text = await readFile(installs.file, "utf8").catch(() => undefined);
-    const parsed = text === undefined ? undefined : Kept.safeParse(JSON.parse(text));
+    // An unreadable file (edited by hand, from another version) starts the installs over; it never stops the tenant.
+    const parsed = text === undefined ? undefined : Kept.safeParse(parseJson(text));
     const issuer = new x509.X509Certificate(options.ca.issuingPem).subject;
     for (const k of parsed?.success ? parsed.data : []) {
       const user = options.dataset.users.find((u) => u.spec.name === k.user);
@@ -270,5 +271,13 @@ export class DeviceInstalls {
         rows,
       },
     };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
