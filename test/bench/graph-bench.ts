@@ -14,6 +14,10 @@
  * in-process bus. Printed: wall time, states and certificates read, events published and distinct, the peak
  * RSS at the end of the sync; then the pipeline takes the events into the inventory and a second sync runs,
  * which should publish nothing.
+ *
+ * Knobs: BENCH_WEBHOOK_NOTIFICATIONS, BENCH_GRAPH_CERTIFICATES and BENCH_GRAPH_USERS size the runs;
+ * BENCH_GRAPH_PART=webhook|sync runs one measurement; BENCH_NODE_FLAGS passes Node flags to the host and the
+ * worker (`--cpu-prof --cpu-prof-dir=DIR`, `--heapsnapshot-near-heap-limit=1` …) to see where time and memory go.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -49,16 +53,18 @@ const USERS = Number(process.env.BENCH_GRAPH_USERS ?? Math.max(2, Math.round(STA
 const PAGE_SIZE = 1_000;
 const THROTTLE_RATE = 0.05;
 const LAUNCHER = resolve(import.meta.dirname, "../../../bin/smimectl");
+/** `BENCH_GRAPH_PART=webhook|sync` runs one of the two; unset, both. */
+const GRAPH_PART = process.env.BENCH_GRAPH_PART;
+/** Node flags for the host and the sync worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
 const WORKER_FLAG = "--graph-sync-worker";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /** Runs both Graph measurements and prints their tables; sets exitCode 1 when a promise is broken. */
 export async function runGraphBench(): Promise<void> {
-  const webhook = await measureWebhook();
-  printWebhook(webhook);
-  const sync = await measureSyncInChild();
-  printSync(sync);
+  if (GRAPH_PART !== "sync") printWebhook(await measureWebhook());
+  if (GRAPH_PART !== "webhook") printSync(await measureSyncInChild());
 }
 
 // ------------------------------------------------------------------------------------------------------
@@ -143,7 +149,7 @@ function spawnHost(port: number, dataDir: string, logFile: string): ChildProcess
     if (/^(GRAPH_|LDAP_|TRUST_STORE_PATH$|LOCAL_DATA_DIR$)/.test(name)) delete env[name];
   const child = spawn(
     process.execPath,
-    [LAUNCHER, "serve", "--demo", "--port", String(port), "--data", dataDir],
+    [...NODE_FLAGS, LAUNCHER, "serve", "--demo", "--port", String(port), "--data", dataDir],
     { env, stdio: ["ignore", out, out] },
   );
   closeSync(out);
@@ -268,7 +274,7 @@ async function measureSyncInChild(): Promise<WorkerResult> {
   log(
     `\nIntune sync: ${STATES.toLocaleString("en")} device certificate states of ${USERS.toLocaleString("en")} users, ${PAGE_SIZE} per page, ${THROTTLE_RATE * 100}% answered 429 …`,
   );
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), WORKER_FLAG], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), WORKER_FLAG], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
@@ -362,9 +368,14 @@ async function syncWorker(): Promise<void> {
       logger,
       faultRate: 0,
     });
+    let reported = performance.now();
     await waitFor(
       async () => {
         const depth = await bus.depth("certificateEvents");
+        if (performance.now() - reported > 60_000) {
+          reported = performance.now();
+          log(`    ${depth.active.toLocaleString("en")} events still queued …`);
+        }
         return depth.active === 0 && depth.scheduled === 0;
       },
       "certificate-events to drain",
@@ -413,7 +424,7 @@ function printSync(r: WorkerResult): void {
     ]),
   );
   console.log(
-    `\nthe pipeline took the first sync's events into the inventory in ${r.processSeconds.toFixed(1)} s: ${r.inventory.toLocaleString("en")} certificates (${expected.toLocaleString("en")} states read); the worker's peak RSS at the end: ${r.peakRssMiB.toFixed(0)} MiB`,
+    `\nthe pipeline took the first sync's events into the inventory in ${r.processSeconds.toFixed(1)} s (${Math.round(r.inventory / r.processSeconds).toLocaleString("en")} certificates/s): ${r.inventory.toLocaleString("en")} certificates (${expected.toLocaleString("en")} states read); the worker's peak RSS at the end: ${r.peakRssMiB.toFixed(0)} MiB`,
   );
 }
 
