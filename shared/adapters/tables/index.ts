@@ -21,6 +21,7 @@ import { connectTables, type TablesConnectionOptions } from "./table-client.ts";
 import { createUserStore } from "./user-store.ts";
 
 export { auditGuardKeys, auditLineKeys } from "./audit-ledger.ts";
+export { certificateTableOf } from "./certificate-store.ts";
 export { CorruptRowError, encodeKey } from "./entity-codec.ts";
 export type { TablesConnectionOptions } from "./table-client.ts";
 export { type UpdateOptions, updateWithRetry } from "./update-with-retry.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CorruptRowError } from "../../../shared/adapters/tables/index.ts";
+import { CorruptRowError, certificateTableOf } from "../../../shared/adapters/tables/index.ts";
 import { ConflictError, PermanentError } from "../../../shared/errors.ts";
 import { certificate, rawTable, storesFor, thumbprint } from "./fixtures.ts";
 
@@ -34,6 +34,22 @@ describe("CertificateStore on Azure Tables", () => {
     for await (const record of certificates.scan()) seen.add(`${record.userId}/${record.thumbprint}`);
     expect(seen).toContain(`user-list-other/${thumbprint("c")}`);
     expect(seen).toContain(`user-list/${thumbprint("a")}`);
+  });
+
+  it("keeps each user in one of 16 tables and still finds, lists and scans them all", async () => {
+    const users = Array.from({ length: 80 }, (_, i) => `user-spread-${i}`);
+    const records = users.map((userId, i) => certificate({ userId, thumbprint: thumbprint(`spread-${i}`) }));
+    for (const record of records) await certificates.put(record, { ifAbsent: true });
+    expect(new Set(users.map(certificateTableOf)).size).toBe(16);
+    for (const record of records) {
+      expect((await certificates.get(record.userId, record.thumbprint))?.value).toEqual(record);
+      expect(await certificates.listByUser(record.userId)).toEqual([record]);
+      const raw = await rawTable(PREFIX, certificateTableOf(record.userId));
+      expect((await raw.getEntity(record.userId, record.thumbprint)).rowKey).toBe(record.thumbprint);
+    }
+    const scanned = new Set<string>();
+    for await (const record of certificates.scan()) scanned.add(record.userId);
+    for (const userId of users) expect(scanned).toContain(userId);
   });
 
   describe("conditional writes", () => {
@@ -122,7 +138,7 @@ describe("CertificateStore on Azure Tables", () => {
       const userId = `user-corrupt-${_name.length}`;
       const record = certificate({ userId });
       await certificates.put(record, { force: true });
-      const raw = await rawTable(PREFIX, "Certificates");
+      const raw = await rawTable(PREFIX, certificateTableOf(userId));
       const entity = await raw.getEntity<Record<string, unknown>>(userId, record.thumbprint);
       const { etag: _etag, timestamp: _ts, ["odata.metadata"]: _meta, ...properties } = entity;
       const damaged = Object.fromEntries(
@@ -132,7 +148,7 @@ describe("CertificateStore on Azure Tables", () => {
       const error = await certificates.get(userId, record.thumbprint).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CorruptRowError);
       expect(String(error)).toContain(
-        `table ${PREFIX}Certificates, PartitionKey '${userId}', RowKey '${record.thumbprint}'`,
+        `table ${PREFIX}${certificateTableOf(userId)}, PartitionKey '${userId}', RowKey '${record.thumbprint}'`,
       );
       expect(String(error)).toMatch(detail);
       await expect(certificates.listByUser(userId)).rejects.toBeInstanceOf(CorruptRowError);

@@ -244,7 +244,9 @@ describe("revalidateOnTrustChange", () => {
     await put(record("a"), record("b"), record("removed", { state: "removed" }));
     const first = await revalidateOnTrustChange(h.deps, { now: NOW });
     expect(first).toMatchObject({ changed: true, published: 2 });
-    expect(h.appended.map((e) => e.data)).toMatchObject([
+    const byUser = (a: { userid?: string }, b: { userid?: string }) =>
+      (a.userid ?? "").localeCompare(b.userid ?? "");
+    expect([...h.appended].sort(byUser).map((e) => e.data)).toMatchObject([
       { userId: "user-a", requestedAt: NOW.toISOString() },
       { userId: "user-b", requestedAt: NOW.toISOString() },
     ]);
