@@ -119,6 +119,18 @@ function pipelineOptions(options: TablesConnectionOptions): TableServiceClientOp
 
 function createTable(client: TableClient, name: string): Table {
   const ready = () => ensureTable(client, name);
+  const write: Table["write"] = async (partitionKey, rowKey, properties, condition) => {
+    await ready();
+    const entity: TableEntity<Properties> = { ...properties, partitionKey, rowKey };
+    try {
+      if ("ifAbsent" in condition) return etagOf(await client.createEntity(entity));
+      if ("ifMatch" in condition)
+        return etagOf(await client.updateEntity(entity, "Replace", { etag: condition.ifMatch }));
+      return etagOf(await client.upsertEntity(entity, "Replace"));
+    } catch (error) {
+      throw classify(error, `write ${name} '${partitionKey}'/'${rowKey}'`);
+    }
+  };
   return {
     name,
     async get(partitionKey, rowKey) {
@@ -135,23 +147,18 @@ function createTable(client: TableClient, name: string): Table {
         throw classify(error, `read ${name} '${partitionKey}'/'${rowKey}'`);
       }
     },
-    async write(partitionKey, rowKey, properties, condition) {
-      await ready();
-      const entity: TableEntity<Properties> = { ...properties, partitionKey, rowKey };
-      try {
-        if ("ifAbsent" in condition) return etagOf(await client.createEntity(entity));
-        if ("ifMatch" in condition)
-          return etagOf(await client.updateEntity(entity, "Replace", { etag: condition.ifMatch }));
-        return etagOf(await client.upsertEntity(entity, "Replace"));
-      } catch (error) {
-        throw classify(error, `write ${name} '${partitionKey}'/'${rowKey}'`);
-      }
-    },
+    write,
     async createAll(partitionKey, rows) {
       if (rows.length === 0) return;
       if (rows.length > MAX_TRANSACTION_ROWS)
         throw new PermanentError(`a transaction on ${name} holds at most ${MAX_TRANSACTION_ROWS} rows`);
       await ready();
+      // One row needs no transaction: a plain create is the same all-or-none, and lighter on both ends.
+      if (rows.length === 1) {
+        const only = rows[0]!;
+        await write(partitionKey, only.rowKey, only.properties, { ifAbsent: true });
+        return;
+      }
       const actions: TransactionAction[] = rows.map((row) => [
         "create",
         { ...row.properties, partitionKey, rowKey: row.rowKey },

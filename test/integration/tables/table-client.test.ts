@@ -1,8 +1,12 @@
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { RestError } from "@azure/data-tables";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { createTableStores } from "../../../shared/adapters/tables/index.ts";
-import { classify } from "../../../shared/adapters/tables/table-client.ts";
+import {
+  classify,
+  connectTables,
+  MAX_TRANSACTION_ROWS,
+} from "../../../shared/adapters/tables/table-client.ts";
 import { ConflictError, PermanentError, RetryableError } from "../../../shared/errors.ts";
 import { rawTable, storesFor } from "./fixtures.ts";
 
@@ -88,5 +92,47 @@ describe("a table deleted under a running process", () => {
     expect(await cursors.get("c")).toBeUndefined();
     await cursors.set("c", "v2", new Date("2026-03-01T00:00:00Z"));
     expect((await cursors.get("c"))?.value).toBe("v2");
+  });
+});
+
+describe("createAll: rows of one partition in one transaction", () => {
+  const open = connectTables({ connectionString: inject("tablesConnectionString"), tablePrefix: "txn" });
+  const rows = (keys: readonly string[]) => keys.map((rowKey) => ({ rowKey, properties: { n: rowKey } }));
+  const keysIn = async (partition: string) => {
+    const raw = await rawTable("txn", "Rows");
+    const keys: string[] = [];
+    for await (const e of raw.listEntities({ queryOptions: { filter: `PartitionKey eq '${partition}'` } }))
+      keys.push(String(e.rowKey));
+    return keys;
+  };
+
+  it.each([
+    ["one row", ["a"]],
+    ["a hundred rows", Array.from({ length: 100 }, (_, i) => `r${String(i).padStart(3, "0")}`)],
+  ])("creates %s", async (name, keys) => {
+    const partition = `created-${name.length}`;
+    await open("Rows").createAll(partition, rows(keys));
+    expect(await keysIn(partition)).toEqual(keys);
+  });
+
+  it.each([
+    ["one row", ["b"], ["b"]],
+    ["a row among several", ["c", "d"], ["a", "b", "c"]],
+  ])(
+    "where %s exists already: a ConflictError, and none of the others written",
+    async (_n, existing, keys) => {
+      const partition = `conflict-${keys.length}`;
+      await open("Rows").createAll(partition, rows(existing));
+      const error = await open("Rows")
+        .createAll(partition, rows(keys))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(await keysIn(partition)).toEqual(existing);
+    },
+  );
+
+  it("refuses more than a transaction may hold before asking the service", async () => {
+    const keys = Array.from({ length: MAX_TRANSACTION_ROWS + 1 }, (_, i) => `k${i}`);
+    await expect(open("Rows").createAll("too-many", rows(keys))).rejects.toBeInstanceOf(PermanentError);
   });
 });
