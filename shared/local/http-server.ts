@@ -18,7 +18,6 @@ import type { Router } from "../http/router.ts";
 import type { Clock, Logger } from "../ports.ts";
 import type { DemoCa } from "./demo-ca.ts";
 import type { DemoTenant } from "./demo-tenant/index.ts";
-import { newTraceparent } from "./invocation.ts";
 import type { ManualRunHandler } from "./manual-run.ts";
 
 export interface LocalHttpServer {
@@ -168,9 +167,6 @@ export async function startHttpServer(options: {
       res.end(JSON.stringify({ error: { code: "unavailable", message: "the host is starting" } }));
       return;
     }
-    // The Functions host starts a trace for every request that does not carry one; so does this host, so
-    // that an event published by the request and the queue invocations it causes share one trace id.
-    if (req.headers.traceparent === undefined) req.headers.traceparent = newTraceparent();
     api(req, res);
   });
   const host = options.host ?? "127.0.0.1";
