@@ -5,12 +5,14 @@
  * by id (point reads, the bucket is computed) or all together (`users?state=`, which scans anyway); the
  * buckets spread a bulk sync's writes over several partitions instead of one hot one.
  *
- * UPN lookup: a second table, UserUpns, PartitionKey = the encoded lower-cased UPN (guest UPNs hold `#`),
- * RowKey = "", holding the user id. `put` writes that pointer first, then the user: if the user write then
- * fails or loses its condition, the pointer still names the right user, and a user row never exists without
- * its pointer. A pointer left behind by a renamed user is harmless: `findByUpn` returns the user only when
- * the user's current UPN is the one asked for. The pointer is rewritten on every put (one small extra
- * write): skipping it when "already written" would go wrong when a UPN moves between users and back.
+ * UPN lookup: a second table, UserUpns, PartitionKey and RowKey = the encoded lower-cased UPN (guest UPNs
+ * hold `#`), holding the user id. The RowKey tells rows apart on purpose: Azurite finds a row by its RowKey
+ * first, and a RowKey shared by every pointer made each lookup there read them all. `put` writes that
+ * pointer first, then the user: if the user write then fails or loses its condition, the pointer still
+ * names the right user, and a user row never exists without its pointer. A pointer left behind by a renamed
+ * user is harmless: `findByUpn` returns the user only when the user's current UPN is the one asked for. The
+ * pointer is rewritten on every put (one small extra write): skipping it when "already written" would go
+ * wrong when a UPN moves between users and back.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -43,14 +45,16 @@ export function createUserStore(open: TableOpener): UserStore {
   return {
     get,
     async findByUpn(userPrincipalName) {
-      const pointer = await pointers.get(upnKey(userPrincipalName), "");
+      const key = upnKey(userPrincipalName);
+      const pointer = await pointers.get(key, key);
       if (!pointer) return undefined;
       const user = await get(pointer.value.userId);
       const same = user?.value.userPrincipalName.toLowerCase() === userPrincipalName.toLowerCase();
       return same ? user?.value : undefined;
     },
     async put(record, condition) {
-      await pointers.put(upnKey(record.userPrincipalName), "", { userId: record.userId }, { force: true });
+      const key = upnKey(record.userPrincipalName);
+      await pointers.put(key, key, { userId: record.userId }, { force: true });
       return users.put(userBucket(record.userId), encodeKey(record.userId), record, condition);
     },
     scan: () => users.query(),
