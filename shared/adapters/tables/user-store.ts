@@ -25,15 +25,10 @@ import type { TableOpener } from "./table-client.ts";
 const UpnPointer = z.object({ userId: z.string().min(1) });
 const BUCKETS = 16;
 
-/** 0 … 15 from a hash of the user id: its bucket here, its inventory table in certificate-store.ts. */
-export function userBucketIndex(userId: string): number {
-  const first = createHash("sha256").update(userId, "utf8").digest()[0] ?? 0;
-  return first % BUCKETS;
-}
-
 /** "u0" … "uf": the partition of a user id. */
 export function userBucket(userId: string): string {
-  return `u${userBucketIndex(userId).toString(16)}`;
+  const first = createHash("sha256").update(userId, "utf8").digest()[0] ?? 0;
+  return `u${(first % BUCKETS).toString(16)}`;
 }
 
 const upnKey = (upn: string) => encodeKey(upn.toLowerCase());
