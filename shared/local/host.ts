@@ -28,7 +28,7 @@ import { startLocalAzurite } from "./azurite-process.ts";
 import { startConsumers } from "./consumers.ts";
 import { type DemoCa, openDemoCa } from "./demo-ca.ts";
 import { demoDirectory } from "./demo-directory.ts";
-import { type DemoTenant, startDemoTenant } from "./demo-tenant/index.ts";
+import { DEMO_NOTICES_MAILBOX, type DemoTenant, startDemoTenant } from "./demo-tenant/index.ts";
 import { loadOrCreateClientState } from "./graph-client-state.ts";
 import { startHttpServer } from "./http-server.ts";
 import { localFunctions } from "./local-functions.ts";
@@ -106,11 +106,14 @@ async function checkTrustStore(runtime: Runtime, settings: Settings): Promise<vo
     await runtime.deps.pki.trustStoreFingerprint();
   } catch (e) {
     if (!settings.trustStorePath) throw e;
+    // The source's message already begins with the setting's name, which the ConfigError adds: said once.
     throw new ConfigError([
-      { setting: "TRUST_STORE_PATH", message: `cannot be read: ${(e as Error).message}` },
+      { setting: "TRUST_STORE_PATH", message: `cannot be read: ${withoutSettingName((e as Error).message)}` },
     ]);
   }
 }
+
+const withoutSettingName = (message: string) => message.replace(/^TRUST_STORE_PATH:?\s*/, "");
 
 /**
  * The settings, with `--data DIR` applied and, when GRAPH_CLIENT_STATE is not set, the data directory's own
@@ -188,7 +191,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       webhookBaseUrl: http.url,
       ...(demoTenant && { graphBaseUrl: demoTenant.baseUrl }),
       ...(directory && { directory }),
-      settings,
+      // The demo's e-mail notices (users with no phone) go out from its notices mailbox unless MAIL_SENDER says.
+      settings:
+        demoTenant && !settings.mailSender ? { ...settings, mailSender: DEMO_NOTICES_MAILBOX } : settings,
       logger,
       clock,
     });

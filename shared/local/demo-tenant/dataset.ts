@@ -590,6 +590,12 @@ export const DEMO_USERS: readonly DemoUserSpec[] = [
 /** The users' domain (the same as the four users `serve --demo` registers by hand). */
 export const DEMO_TENANT_DOMAIN = "demo.smime-lifecycle.local";
 
+/**
+ * The tenant's shared mailbox the notices go out from: `serve --demo`'s MAIL_SENDER when none is set. It can
+ * send mail but is no person, so it stays out of the user listing (the demo's counts are about people).
+ */
+export const DEMO_NOTICES_MAILBOX = `smime-notices@${DEMO_TENANT_DOMAIN}`;
+
 /** Every code a user is expected to show, certificate and user level together (before scripted changes). */
 export function expectedProblems(user: DemoUserSpec): ProblemCodeName[] {
   const codes = new Set<ProblemCodeName>(user.userProblems ?? []);

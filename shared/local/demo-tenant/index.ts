@@ -31,7 +31,7 @@ import { startServer } from "./server.ts";
 import { type Delivery, type LifecycleEvent, type Subscription, Subscriptions } from "./subscriptions.ts";
 import type { World } from "./world.ts";
 
-export type { UserChange } from "./dataset.ts";
+export { DEMO_NOTICES_MAILBOX, type UserChange } from "./dataset.ts";
 export type { DemoCertificateRecord, DemoDataset, DemoUserRecord } from "./demo-data.ts";
 export type { InstalledCertificate } from "./device-installs.ts";
 export { createDemoDirectory } from "./directory-port.ts";

@@ -108,7 +108,7 @@ describe("outbox", () => {
   it.each([
     {
       name: "sendMail from a sender the tenant does not know",
-      path: () => "/v1.0/users/smime-notices@demo.smime-lifecycle.local/sendMail",
+      path: () => "/v1.0/users/nobody@demo.smime-lifecycle.local/sendMail",
       body: {
         message: {
           subject: "Your S/MIME certificate expires in 14 days",
@@ -135,6 +135,23 @@ describe("outbox", () => {
         kind: "mail",
         to: ["carmen@demo.smime-lifecycle.local"],
         subject: "Your S/MIME certificate expires in 14 days",
+      },
+    },
+    {
+      name: "sendMail from the tenant's notices mailbox (no user, but a mailbox)",
+      path: () => "/v1.0/users/smime-notices@demo.smime-lifecycle.local/sendMail",
+      body: {
+        message: {
+          subject: "Ditt S/MIME-certifikat har spärrats",
+          body: { contentType: "text", content: "Öppna Företagsportalen." },
+          toRecipients: [{ emailAddress: { address: "carmen@demo.smime-lifecycle.local" } }],
+        },
+      },
+      status: 202,
+      entry: {
+        kind: "mail",
+        from: "smime-notices@demo.smime-lifecycle.local",
+        subject: "Ditt S/MIME-certifikat har spärrats",
       },
     },
     {

@@ -17,11 +17,16 @@ import { scanExpiry } from "../../../functions/scan-expiry.ts";
 import { syncIntune } from "../../../functions/sync-intune.ts";
 import { syncUsers } from "../../../functions/sync-users.ts";
 import { COMPANY_PORTAL_LIMITS } from "../../../shared/domain/notification-messages.ts";
-import type { DemoUserRecord, OutboxEntry } from "../../../shared/local/demo-tenant/index.ts";
+import {
+  DEMO_NOTICES_MAILBOX,
+  type DemoUserRecord,
+  type OutboxEntry,
+} from "../../../shared/local/demo-tenant/index.ts";
 import { type RunningHost, startLocalHost } from "../../../shared/local/host.ts";
 import { CursorNames } from "../../../shared/usecases/deps.ts";
 
-const SENDER = "aino@demo.smime-lifecycle.local";
+/** No MAIL_SENDER is set, as with `npm start`: the demo's own notices mailbox sends. */
+const SENDER = DEMO_NOTICES_MAILBOX;
 const HOUR = 3_600_000;
 
 let host: RunningHost;
@@ -121,7 +126,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "smime-demo-outbox-"));
   setEnv({
     NOTIFY_CHANNEL: "companyPortal",
-    MAIL_SENDER: SENDER,
+    MAIL_SENDER: undefined,
     DRY_RUN: undefined,
     LOG_LEVEL: "error",
     TRUST_STORE_PATH: undefined,
