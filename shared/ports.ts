@@ -121,15 +121,25 @@ export interface CertificateStore {
   get(userId: string, thumbprint: string): Promise<Versioned<CertificateRecord> | undefined>;
   put(record: CertificateRecord, condition: WriteCondition): Promise<string>;
   listByUser(userId: string): Promise<CertificateRecord[]>;
-  /** The whole inventory, page by page (scans: expiry, CRLs, re-validation, status). */
-  scan(): AsyncIterable<CertificateRecord>;
+  /**
+   * The whole inventory, page by page (scans: expiry, CRLs, re-validation, status). With `select`, only those
+   * fields of each record are read: a sweep of a large tenant that needs a few short fields per certificate
+   * then never holds a page of whole records (certificates, verdicts). Select short fields only: a value
+   * longer than a Table property (32,000 characters, stored split) is not read by a projection.
+   */
+  scan<K extends keyof CertificateRecord = keyof CertificateRecord>(
+    select?: readonly K[],
+  ): AsyncIterable<Pick<CertificateRecord, K>>;
 }
 
 export interface UserStore {
   get(userId: string): Promise<Versioned<UserRecord> | undefined>;
   findByUpn(userPrincipalName: string): Promise<UserRecord | undefined>;
   put(record: UserRecord, condition: WriteCondition): Promise<string>;
-  scan(): AsyncIterable<UserRecord>;
+  /** Every user, page by page; with `select`, only those (short) fields of each, as CertificateStore.scan. */
+  scan<K extends keyof UserRecord = keyof UserRecord>(
+    select?: readonly K[],
+  ): AsyncIterable<Pick<UserRecord, K>>;
 }
 
 export interface CrlHealthStore {

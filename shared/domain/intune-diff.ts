@@ -240,9 +240,28 @@ export interface RecordFacts {
   readonly notAfter?: string;
 }
 
+/**
+ * The fields of a certificate record its inventory entry is made from: all that syncIntune reads of the
+ * inventory (a projected scan), a few short strings instead of the whole record.
+ */
+export const INVENTORY_FIELDS = [
+  "userId",
+  "thumbprint",
+  "state",
+  "sources",
+  "intuneFingerprint",
+  "purpose",
+  "platform",
+  "deviceId",
+  "notAfter",
+] as const satisfies readonly (keyof CertificateRecord)[];
+
+/** A certificate record as far as its inventory entry goes; a whole record is one too. */
+export type InventoryFields = Pick<CertificateRecord, (typeof INVENTORY_FIELDS)[number]>;
+
 /** The entry of a record Intune is a source of; undefined for the others (manual, directory only). */
 export function inventoryEntry(
-  record: CertificateRecord,
+  record: InventoryFields,
   intern: (text: string) => string = (t) => t,
 ): InventoryEntry | undefined {
   const fromIntune = record.sources.filter((s): s is IntuneSource =>

@@ -44,8 +44,8 @@ export function createCertificateStore(open: TableOpener): CertificateStore {
     put: (record, condition) =>
       rows(record.userId).put(partition(record.userId), encodeKey(record.thumbprint), record, condition),
     listByUser: (userId) => collect(rows(userId).query(odata`PartitionKey eq ${partition(userId)}`)),
-    async *scan() {
-      for (const table of tables.values()) yield* table.query();
+    async *scan(select) {
+      for (const table of tables.values()) yield* select ? table.project(select) : table.query();
     },
   };
 }

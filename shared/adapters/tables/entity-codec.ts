@@ -89,6 +89,15 @@ export function encodeRecord(record: Readonly<Record<string, unknown>>, address:
   return properties;
 }
 
+/**
+ * The columns to read for some of a record's fields (a projected query's `select`): each field's plain column
+ * and its JSON column, since encodeRecord picks one by the value. A text split into chunks (over
+ * MAX_PROPERTY_CHARS) is not among them: project short fields only.
+ */
+export function columnsOf(fields: readonly string[]): string[] {
+  return fields.flatMap((name) => [name, `${name}${SEPARATOR}${JSON_MARK}`]);
+}
+
 /** The record's fields back from an entity read: system properties dropped, JSON parsed, chunks joined. */
 export function decodeProperties(
   entity: Readonly<Record<string, unknown>>,

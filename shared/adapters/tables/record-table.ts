@@ -3,10 +3,10 @@
  * and writes the same way. Records are parsed on write too (a bad record never reaches storage) and on
  * every read (a row written by hand or by an older version is caught here, named by table and keys).
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { PermanentError } from "../../errors.ts";
 import type { Versioned, WriteCondition } from "../../ports.ts";
-import { decodeRecord, encodeRecord, type Properties, type RowAddress } from "./entity-codec.ts";
+import { columnsOf, decodeRecord, encodeRecord, type Properties, type RowAddress } from "./entity-codec.ts";
 import type { Table } from "./table-client.ts";
 
 export interface RecordTable<T> {
@@ -17,12 +17,19 @@ export interface RecordTable<T> {
   createAll(partitionKey: string, rows: readonly { rowKey: string; record: T }[]): Promise<void>;
   /** Records matching the OData filter (all when none), in key order. */
   query(filter?: string, pageSize?: number): AsyncIterable<T>;
+  /**
+   * Some fields of each record matching the filter: the service sends only their columns and only those are
+   * parsed, so a scan that needs a few short fields of every record does not read, decode and validate the
+   * rest (certificates, verdicts). Short fields only: a text stored in chunks is not read (see columnsOf).
+   */
+  project<K extends keyof T & string>(
+    fields: readonly K[],
+    filter?: string,
+    pageSize?: number,
+  ): AsyncIterable<Pick<T, K>>;
 }
 
-export function recordTable<S extends z.ZodType<Record<string, unknown>>>(
-  table: Table,
-  schema: S,
-): RecordTable<z.infer<S>> {
+export function recordTable<S extends z.ZodObject>(table: Table, schema: S): RecordTable<z.infer<S>> {
   const address = (partitionKey: string, rowKey: string): RowAddress => ({
     table: table.name,
     partitionKey,
@@ -62,6 +69,16 @@ export function recordTable<S extends z.ZodType<Record<string, unknown>>>(
         const partitionKey = String(entity["partitionKey"]);
         const rowKey = String(entity["rowKey"]);
         yield decodeRecord(schema, entity, address(partitionKey, rowKey));
+      }
+    },
+    async *project(fields, filter, pageSize) {
+      const picked = z.object(Object.fromEntries(fields.map((field) => [field, schema.shape[field]])));
+      const columns = ["PartitionKey", "RowKey", ...columnsOf(fields)];
+      for await (const entity of table.query(filter, pageSize, columns)) {
+        const at = address(String(entity["partitionKey"]), String(entity["rowKey"]));
+        // Azure names a selected property the entity lacks with null; no stored property is ever null.
+        const present = Object.fromEntries(Object.entries(entity).filter(([, value]) => value !== null));
+        yield decodeRecord(picked, present, at) as Pick<z.infer<S>, (typeof fields)[number]>;
       }
     },
   };

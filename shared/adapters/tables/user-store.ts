@@ -52,6 +52,6 @@ export function createUserStore(open: TableOpener): UserStore {
       await pointers.put(key, key, { userId: record.userId }, { force: true });
       return users.put(userBucket(record.userId), encodeKey(record.userId), record, condition);
     },
-    scan: () => users.query(),
+    scan: (select) => (select ? users.project(select) : users.query()),
   };
 }

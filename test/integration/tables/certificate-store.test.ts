@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CorruptRowError, certificateTableOf } from "../../../shared/adapters/tables/index.ts";
+import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
 import { ConflictError, PermanentError } from "../../../shared/errors.ts";
 import { certificate, rawTable, storesFor, thumbprint } from "./fixtures.ts";
 
@@ -50,6 +51,46 @@ describe("CertificateStore on Azure Tables", () => {
     const scanned = new Set<string>();
     for await (const record of certificates.scan()) scanned.add(record.userId);
     for (const userId of users) expect(scanned).toContain(userId);
+  });
+
+  describe("a projected scan reads only the fields it selects", () => {
+    const FIELDS = ["userId", "thumbprint", "state", "sources", "platform", "notAfter"] as const;
+    const pick = (r: CertificateRecord) =>
+      Object.fromEntries(FIELDS.filter((f) => r[f] !== undefined).map((f) => [f, r[f]]));
+
+    it.each([
+      ["text, enum and JSON array fields", certificate({ userId: "user-proj-a", platform: "iOS" })],
+      ["an optional field the record lacks stays absent", certificate({ userId: "user-proj-b" })],
+      [
+        "a record whose certificate is stored in chunks",
+        certificate({ userId: "user-proj-c", certificate: Buffer.alloc(90_000, 3).toString("base64") }),
+      ],
+    ])("%s", async (_name, record) => {
+      await certificates.put(record, { force: true });
+      const projected = [];
+      for await (const r of certificates.scan(FIELDS)) if (r.userId === record.userId) projected.push(r);
+      expect(projected).toEqual([pick(record)]);
+    });
+
+    it("a column it does not select is not read: damage there breaks the full scan only", async () => {
+      const userId = "user-proj-damaged";
+      const record = certificate({ userId });
+      await certificates.put(record, { force: true });
+      await damage(userId, record.thumbprint, { signing__json: "{not json" });
+      const mine = async (scan: AsyncIterable<{ userId: string }>) => {
+        const out = [];
+        for await (const r of scan) if (r.userId === userId) out.push(r);
+        return out;
+      };
+      expect(await mine(certificates.scan(FIELDS))).toEqual([pick(record)]);
+      await expect(mine(certificates.scan())).rejects.toBeInstanceOf(CorruptRowError);
+      await damage(userId, record.thumbprint, { signing__json: undefined, state: "sparkling" });
+      const error = await mine(certificates.scan(FIELDS)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CorruptRowError);
+      expect(String(error)).toMatch(
+        new RegExp(`PartitionKey '${userId}', RowKey '${record.thumbprint}'.*state`),
+      );
+    });
   });
 
   describe("conditional writes", () => {
@@ -134,17 +175,11 @@ describe("CertificateStore on Azure Tables", () => {
       ["a state no version ever wrote", { state: "sparkling" }, /state/],
       ["an array field that is not JSON", { sources__json: "[intunePfx" }, /sources.*not JSON/],
       ["a missing required field", { userPrincipalName: undefined }, /userPrincipalName/],
-    ])("%s", async (_name, damage, detail) => {
+    ])("%s", async (_name, change, detail) => {
       const userId = `user-corrupt-${_name.length}`;
       const record = certificate({ userId });
       await certificates.put(record, { force: true });
-      const raw = await rawTable(PREFIX, certificateTableOf(userId));
-      const entity = await raw.getEntity<Record<string, unknown>>(userId, record.thumbprint);
-      const { etag: _etag, timestamp: _ts, ["odata.metadata"]: _meta, ...properties } = entity;
-      const damaged = Object.fromEntries(
-        Object.entries({ ...properties, ...damage }).filter(([, v]) => v !== undefined),
-      ) as { partitionKey: string; rowKey: string };
-      await raw.upsertEntity(damaged, "Replace");
+      await damage(userId, record.thumbprint, change);
       const error = await certificates.get(userId, record.thumbprint).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CorruptRowError);
       expect(String(error)).toContain(
@@ -155,3 +190,14 @@ describe("CertificateStore on Azure Tables", () => {
     });
   });
 });
+
+/** Rewrites a stored row with some properties changed (undefined: removed), as no store would write it. */
+async function damage(userId: string, thumbprint: string, change: Record<string, unknown>): Promise<void> {
+  const raw = await rawTable(PREFIX, certificateTableOf(userId));
+  const entity = await raw.getEntity<Record<string, unknown>>(userId, thumbprint);
+  const { etag: _etag, timestamp: _ts, ["odata.metadata"]: _meta, ...properties } = entity;
+  const damaged = Object.fromEntries(
+    Object.entries({ ...properties, ...change }).filter(([, v]) => v !== undefined),
+  ) as { partitionKey: string; rowKey: string };
+  await raw.upsertEntity(damaged, "Replace");
+}

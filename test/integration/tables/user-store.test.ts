@@ -86,4 +86,17 @@ describe("UserStore on Azure Tables", () => {
     for await (const record of users.scan()) seen.add(record.userId);
     for (const id of ids) expect(seen).toContain(id);
   });
+
+  it("a projected scan reads the selected fields and nothing else", async () => {
+    const living = user({ userId: "u-proj-living", userPrincipalName: "ivan@contoso.com" });
+    const gone = user({ userId: "u-proj-gone", userPrincipalName: "ivan.old@contoso.com", deleted: true });
+    for (const record of [living, gone]) await users.put(record, { force: true });
+    const seen = [];
+    for await (const record of users.scan(["userId", "userPrincipalName", "deleted"]))
+      if (record.userId.startsWith("u-proj-")) seen.push(record);
+    expect(seen.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual([
+      { userId: "u-proj-gone", userPrincipalName: "ivan.old@contoso.com", deleted: true },
+      { userId: "u-proj-living", userPrincipalName: "ivan@contoso.com", deleted: false },
+    ]);
+  });
 });
