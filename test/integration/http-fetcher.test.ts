@@ -1,13 +1,11 @@
-import "reflect-metadata";
-import { webcrypto } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
-import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpFetcher } from "../../shared/adapters/http-fetcher.ts";
 import type { FetchResult } from "../../shared/ports.ts";
+import { mintTlsIdentity } from "../support/tls-identity.ts";
 
 const CRL_BYTES = new Uint8Array([0x30, 0x82, 0x01, 0x00, 1, 2, 3, 4, 5]);
 const ETAG = '"crl-v7"';
@@ -441,42 +439,13 @@ describe("addresses refused even with the private network allowed", () => {
   });
 });
 
-/** A self-signed certificate for 127.0.0.1 and crl.pki.example, minted at fixed dates. */
-async function mintTlsIdentity(): Promise<{ cert: string; key: string }> {
-  x509.cryptoProvider.set(webcrypto);
-  const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
-    "sign",
-    "verify",
-  ])) as webcrypto.CryptoKeyPair;
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: "01",
-    name: "CN=crl.pki.example",
-    notBefore: new Date("2026-01-01T00:00:00Z"),
-    notAfter: new Date("2036-01-01T00:00:00Z"),
-    keys,
-    signingAlgorithm: algorithm,
-    extensions: [
-      new x509.SubjectAlternativeNameExtension([
-        { type: "dns", value: "crl.pki.example" },
-        { type: "ip", value: "127.0.0.1" },
-      ]),
-    ],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
-  return {
-    cert: certificate.toString("pem"),
-    key: `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n`,
-  };
-}
-
 describe("https", () => {
   let tls: { cert: string; key: string };
   let secure: https.Server;
   let port = 0;
   let connections = 0;
   beforeAll(async () => {
-    tls = await mintTlsIdentity();
+    tls = await mintTlsIdentity("crl.pki.example");
     secure = https.createServer(tls, (_req, res) => res.writeHead(200).end(CRL_BYTES));
     secure.on("connection", () => connections++);
     await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));

@@ -12,8 +12,8 @@ export interface TlsIdentity {
   readonly key: string;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost. */
-export async function mintTlsIdentity(): Promise<TlsIdentity> {
+/** A self-signed certificate for 127.0.0.1 and `dnsName` (the host name a test's client asks for). */
+export async function mintTlsIdentity(dnsName = "localhost"): Promise<TlsIdentity> {
   x509.cryptoProvider.set(webcrypto);
   const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
@@ -22,14 +22,14 @@ export async function mintTlsIdentity(): Promise<TlsIdentity> {
   ])) as webcrypto.CryptoKeyPair;
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
-    name: "CN=localhost",
+    name: `CN=${dnsName}`,
     notBefore: new Date("2026-01-01T00:00:00Z"),
     notAfter: new Date("2036-01-01T00:00:00Z"),
     keys,
     signingAlgorithm: algorithm,
     extensions: [
       new x509.SubjectAlternativeNameExtension([
-        { type: "dns", value: "localhost" },
+        { type: "dns", value: dnsName },
         { type: "ip", value: "127.0.0.1" },
       ]),
     ],

@@ -3,17 +3,15 @@
  * checks bearer tokens only over https and only their lifetime, issuer and audience, which is what the
  * adapter controls; the token service itself is stood in for by a credential minting such tokens.
  */
-import "reflect-metadata";
-import { webcrypto } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTableStores } from "../../../shared/adapters/tables/index.ts";
 import { RetryableError } from "../../../shared/errors.ts";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.ts";
+import { mintTlsIdentity } from "../../support/tls-identity.ts";
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -35,29 +33,14 @@ function tokenCredential(lifetime: { nbf: number; exp: number }, scopes: string[
   };
 }
 
-async function mintTlsIdentity(dir: string): Promise<{ certFile: string; keyFile: string; pem: string }> {
-  x509.cryptoProvider.set(webcrypto);
-  const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
-    "sign",
-    "verify",
-  ])) as webcrypto.CryptoKeyPair;
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: "01",
-    name: "CN=127.0.0.1",
-    notBefore: new Date("2026-01-01T00:00:00Z"),
-    notAfter: new Date("2036-01-01T00:00:00Z"),
-    keys,
-    signingAlgorithm: algorithm,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }])],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
-  const pem = certificate.toString("pem");
+/** The loopback TLS identity, as the files Azurite's --cert and --key take. */
+async function tlsFiles(dir: string): Promise<{ certFile: string; keyFile: string; pem: string }> {
+  const identity = await mintTlsIdentity("localhost");
   const certFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
-  writeFileSync(certFile, pem);
-  writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n`);
-  return { certFile, keyFile, pem };
+  writeFileSync(certFile, identity.cert);
+  writeFileSync(keyFile, identity.key);
+  return { certFile, keyFile, pem: identity.cert };
 }
 
 describe("createTableStores with an endpoint and a TokenCredential", () => {
@@ -67,7 +50,7 @@ describe("createTableStores with an endpoint and a TokenCredential", () => {
   const nowSeconds = Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    const tls = await mintTlsIdentity(dir);
+    const tls = await tlsFiles(dir);
     caPem = tls.pem;
     azurite = await startAzurite({ https: tls, oauth: "basic" });
   });
