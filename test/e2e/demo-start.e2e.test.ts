@@ -24,7 +24,7 @@ import { loadDemoIssuer } from "../../shared/http/demo-issuer.ts";
 import { openDemoCa } from "../../shared/local/demo-ca.ts";
 import { buildDemoDataset, type DemoDataset } from "../../shared/local/demo-tenant/demo-data.ts";
 import { cliLauncher, REPO } from "../support/cli.ts";
-import { freePort, sleep } from "./host-process.ts";
+import { freePort, pollUntil } from "./host-process.ts";
 
 /** The promise of the issue: everything visible within a minute of `npm start`. */
 const WITHIN_MS = 60_000;
@@ -79,22 +79,8 @@ function settled(): Promise<z.infer<typeof Status>> {
 }
 
 /** Polls until `check` answers, at most until `deadline` (ms since the epoch). */
-async function by<T>(deadline: number, what: string, check: () => Promise<T | undefined>): Promise<T> {
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `not within the time: ${what}${last ? ` (${String(last)})` : ""}\n${output.slice(-3000)}`,
-      );
-    await sleep(250);
-  }
-}
+const by = <T>(deadline: number, what: string, check: () => Promise<T | undefined>): Promise<T> =>
+  pollUntil(deadline, what, check, () => output.slice(-3000));
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "smime-demo-start-"));

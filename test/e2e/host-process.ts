@@ -229,3 +229,27 @@ function peakRssKiB(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Polls `check` every 250 ms until it answers (a value other than undefined), at most until `deadline` (ms
+ * since the epoch); then fails naming `what`, the last error `check` threw, and `context()` (the host's log).
+ */
+export async function pollUntil<T>(
+  deadline: number,
+  what: string,
+  check: () => Promise<T | undefined>,
+  context: () => string = () => "",
+): Promise<T> {
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`not within the time: ${what}${last ? ` (${String(last)})` : ""}\n${context()}`);
+    await sleep(250);
+  }
+}

@@ -19,7 +19,7 @@ import { loadDemoIssuer } from "../../shared/http/demo-issuer.ts";
 import { DEMO_TENANT_DOMAIN } from "../../shared/local/demo-tenant/dataset.ts";
 import { cliLauncher } from "../support/cli.ts";
 import { apiClient, type UserLine } from "./api-client.ts";
-import { freePort, type HostProcess, sleep, startHost, tail } from "./host-process.ts";
+import { freePort, type HostProcess, pollUntil, startHost, tail } from "./host-process.ts";
 
 /** From the request to the end of the operation: well under a minute. */
 const WITHIN_MS = 45_000;
@@ -56,22 +56,8 @@ async function getJson<S extends z.ZodType>(path: string, schema: S): Promise<z.
 }
 
 /** Polls until `check` answers, at most until `deadline` (ms since the epoch). */
-async function by<T>(deadline: number, what: string, check: () => Promise<T | undefined>): Promise<T> {
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `not within the time: ${what}${last ? ` (${String(last)})` : ""}\n${tail(host.logFile, 30)}`,
-      );
-    await sleep(250);
-  }
-}
+const by = <T>(deadline: number, what: string, check: () => Promise<T | undefined>): Promise<T> =>
+  pollUntil(deadline, what, check, () => tail(host.logFile, 30));
 
 async function reprovision(userPrincipalName: string, purpose: string): Promise<string> {
   const r = await fetch(`${host.url}/api/admin/reprovision`, {
