@@ -19,14 +19,13 @@ import { join } from "node:path";
 import { createInProcessBus } from "../adapters/in-process-bus/bus.ts";
 import { createJsonLogger, type JsonLogger } from "../adapters/logger.ts";
 import { ConfigError, settings as currentSettings, overrideSettings, type Settings } from "../config.ts";
-import type { QueueKey } from "../contracts/queues.ts";
 import { loadDemoIssuer } from "../http/demo-issuer.ts";
 import { createRouter } from "../http/router.ts";
 import type { Clock } from "../ports.ts";
 import { createLocalRuntime, installRuntime, type Runtime, uninstallRuntime } from "../runtime.ts";
 import { startTelemetry } from "../telemetry/start.ts";
 import { startLocalAzurite } from "./azurite-process.ts";
-import { type QueueJob, startConsumers } from "./consumers.ts";
+import { startConsumers } from "./consumers.ts";
 import { type DemoCa, openDemoCa } from "./demo-ca.ts";
 import { demoDirectory } from "./demo-directory.ts";
 import { DEMO_NOTICES_MAILBOX, type DemoTenant, startDemoTenant } from "./demo-tenant/index.ts";
@@ -129,19 +128,6 @@ async function hostSettings(dataDir: string | undefined): Promise<Settings> {
   });
 }
 
-/**
- * Invocations in flight per queue where this host differs from the Functions host. One process here serves
- * HTTP, runs every consumer and the demo tenant: with 16 certificate-events invocations at once, a burst of
- * 1,000 Graph notifications waited behind the refreshes they caused (p99 380 ms to 1 s on two cores); with 4
- * it stays near 220 ms, at some 15% of the pipeline's certificates per second. Azure scales out instead.
- */
-const LOCAL_CONCURRENCY: Partial<Record<QueueKey, number>> = { certificateEvents: 4 };
-
-const withLocalConcurrency = (job: QueueJob): QueueJob => ({
-  ...job,
-  concurrency: LOCAL_CONCURRENCY[job.queue] ?? job.concurrency,
-});
-
 /** Graph's own address: GRAPH_BASE_URL's default, which says no tenant was named. */
 const MICROSOFT_GRAPH = "https://graph.microsoft.com";
 
@@ -224,7 +210,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       logger: logger.child({ part: "http" }),
     });
     http.ready(router, demoCa, demoTenant);
-    const consumers = startConsumers(functions.queues.map(withLocalConcurrency), {
+    const consumers = startConsumers(functions.queues, {
       bus,
       logger,
       faultRate: settings.faultRate,
