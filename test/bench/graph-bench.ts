@@ -8,8 +8,8 @@
  * latency, the 202 count, and how many `user.refreshRequested` lines the audit ledger holds for the burst once
  * the processor has taken them — one per distinct notification when duplicates make one event.
  *
- * Intune sync: in a child process (so its peak RSS is the sync's own), the demo tenant's generator serves a
- * large tenant (default 100,000 device certificate states, 1,000 per page, 5% of requests answered 429 with
+ * Intune sync: in a child process (so its peak RSS is the sync's own), against the demo tenant's generator
+ * serving from the bench's own process (Graph is elsewhere too) a large tenant (default 100,000 device certificate states, 1,000 per page, 5% of requests answered 429 with
  * Retry-After), and `syncIntune` runs against it through the real gateway, with Table storage on Azurite and the
  * in-process bus. Printed: wall time, states and certificates read, events published and distinct, the sync's
  * peak RSS; then the pipeline takes the events into the inventory (in the same process, its own peak) and a
@@ -21,7 +21,15 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -67,6 +75,9 @@ const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Bool
  */
 const WORKER_HEAP = ["--max-old-space-size=192"];
 const WORKER_FLAG = "--graph-sync-worker";
+/** The environment variables naming the generated tenant's URL, and where to write ids, to the sync worker. */
+const TENANT_URL = "BENCH_GRAPH_TENANT_URL";
+const IDS_DIR = "BENCH_GRAPH_IDS_DIR";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -286,7 +297,8 @@ const SyncFigures = z.object({
   certificates: z.number(),
   complete: z.boolean(),
   published: z.number(),
-  distinct: z.number(),
+  /** Where the worker wrote the ids it published, one a line, for this process to count the distinct ones. */
+  idsFile: z.string(),
   discovered: z.number(),
   /** What was resident when the sync began: a peak is this plus what the sync added. */
   startRssMiB: z.number(),
@@ -302,30 +314,63 @@ const WorkerResult = z.object({
   peakRssMiB: z.number(),
   phasePeaks: z.boolean(),
 });
-type WorkerResult = z.infer<typeof WorkerResult>;
+type SyncFigures = z.infer<typeof SyncFigures> & { readonly distinct: number };
+type WorkerResult = Omit<z.infer<typeof WorkerResult>, "first" | "second"> & {
+  readonly first: SyncFigures;
+  readonly second: SyncFigures;
+};
+
+/** Distinct ids in a worker's ids file, counted here so the worker's memory holds no set of 120,000 ids. */
+const withDistinct = (figures: z.infer<typeof SyncFigures>): SyncFigures => ({
+  ...figures,
+  distinct: new Set(readFileSync(figures.idsFile, "utf8").split("\n").filter(Boolean)).size,
+});
 
 async function measureSyncInChild(): Promise<WorkerResult> {
   log(
     `\nIntune sync: ${STATES.toLocaleString("en")} device certificate states of ${USERS.toLocaleString("en")} users, ${PAGE_SIZE} per page, ${THROTTLE_RATE * 100}% answered 429 …`,
   );
-  const flags = [...WORKER_HEAP, ...NODE_FLAGS];
-  const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), WORKER_FLAG], {
-    stdio: ["ignore", "pipe", "inherit"],
+  // The tenant answers from this process, as Graph answers from elsewhere: the worker's RSS is the sync's own.
+  const dir = mkdtempSync(join(tmpdir(), "smime-bench-tenant-"));
+  const tenant = await startDemoTenant({
+    dataDir: dir,
+    seed: "bench",
+    scale: { users: USERS, certificates: STATES },
+    pageSize: PAGE_SIZE,
+    maxPageSize: PAGE_SIZE,
+    throttleRate: THROTTLE_RATE,
+    retryAfterSeconds: 1,
   });
-  let out = "";
-  child.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
-  const code = await new Promise<number | null>((done) => child.once("exit", done));
-  if (code !== 0) throw new Error(`the sync worker exited ${code}`);
-  return WorkerResult.parse(JSON.parse(out.trim().split("\n").at(-1) ?? "{}"));
+  try {
+    const flags = [...WORKER_HEAP, ...NODE_FLAGS];
+    const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), WORKER_FLAG], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, [TENANT_URL]: tenant.baseUrl, [IDS_DIR]: dir },
+    });
+    let out = "";
+    child.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
+    const code = await new Promise<number | null>((done) => child.once("exit", done));
+    if (code !== 0) throw new Error(`the sync worker exited ${code}`);
+    const result = WorkerResult.parse(JSON.parse(out.trim().split("\n").at(-1) ?? "{}"));
+    return { ...result, first: withDistinct(result.first), second: withDistinct(result.second) };
+  } finally {
+    await tenant.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-/** An EventBus that counts what is published through it (and which ids), then passes it on. */
-function countingBus(inner: EventBus) {
-  const ids = new Set<string>();
+/**
+ * An EventBus that counts what is published through it and writes the ids to a file per phase (`ids-N.txt`
+ * in `dir`), then passes it on.
+ */
+function countingBus(inner: EventBus, dir: string) {
+  let phase = 1;
   let published = 0;
+  const idsFile = () => join(dir, `ids-${phase}.txt`);
+  writeFileSync(idsFile(), "");
   const note = (events: readonly CloudEventEnvelope[]) => {
     published += events.length;
-    for (const e of events) ids.add(e.id);
+    appendFileSync(idsFile(), events.map((e) => `${e.id}\n`).join(""));
   };
   const bus: EventBus = {
     async publish(queue: QueueKey, event) {
@@ -341,10 +386,12 @@ function countingBus(inner: EventBus) {
   };
   return {
     bus,
+    /** This phase's count and ids file; the next phase starts. */
     take() {
-      const figures = { published, distinct: ids.size };
-      ids.clear();
+      const figures = { published, idsFile: idsFile() };
+      phase++;
       published = 0;
+      writeFileSync(idsFile(), "");
       return figures;
     },
   };
@@ -385,29 +432,23 @@ async function syncWorker(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "smime-bench-sync-"));
   const azurite = await startAzurite({ inMemory: true });
   const bus = createInProcessBus({ dataDir: join(dir, "bus") });
-  const tenant = await startDemoTenant({
-    dataDir: dir,
-    seed: "bench",
-    scale: { users: USERS, certificates: STATES },
-    pageSize: PAGE_SIZE,
-    maxPageSize: PAGE_SIZE,
-    throttleRate: THROTTLE_RATE,
-    retryAfterSeconds: 1,
-  });
+  const tenantUrl = z.url().parse(process.env[TENANT_URL]);
   try {
-    const ca = await openDemoCa({ dir: join(dir, "demo-ca"), baseUrl: tenant.baseUrl, now: new Date() });
-    const logger = createJsonLogger({ level: "warn", write: (line) => process.stderr.write(`${line}\n`) });
+    const ca = await openDemoCa({ dir: join(dir, "demo-ca"), baseUrl: tenantUrl, now: new Date() });
+    // Errors only: the generated tenant has certificates but no synced users or devices, so every expiry
+    // notice the processing requests is refused (a warning each, thousands of them), as it should be.
+    const logger = createJsonLogger({ level: "error", write: (line) => process.stderr.write(`${line}\n`) });
     const runtime = createLocalRuntime({
       tablesConnectionString: azurite.connectionString,
       bus,
       trustStorePath: ca.trustStorePath,
       localCrl: ca.crl,
-      graphBaseUrl: tenant.baseUrl,
+      graphBaseUrl: tenantUrl,
       settings: parseSettings({ TABLE_PREFIX: "bench", LOG_LEVEL: "warn" }, dir),
       logger,
     });
     installRuntime(runtime);
-    const counting = countingBus(bus);
+    const counting = countingBus(bus, z.string().parse(process.env[IDS_DIR]));
     const deps = { ...(runtime.deps as typeof runtime.deps & GraphDeps), bus: counting.bus };
     const rss = rssPhases();
     const sync = async () => {
@@ -461,7 +502,6 @@ async function syncWorker(): Promise<void> {
     );
   } finally {
     uninstallRuntime();
-    await tenant.close();
     await bus.close();
     await azurite.stop();
     rmSync(dir, { recursive: true, force: true });
