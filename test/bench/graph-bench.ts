@@ -4,16 +4,18 @@
  * Webhook: `smimectl serve --demo` on a fresh data directory (it syncs the demo tenant's users first), then a
  * burst of change notifications on its users posted to `POST /api/graph/notifications` with the data
  * directory's clientState, a fixed number in flight at once over kept-alive connections, one notification per
- * request as Graph sends them under load. A share of them are Graph's retries (the same notification again). Printed: p50/p99/max
- * latency, the 202 count, and how many `user.refreshRequested` lines the audit ledger holds for the burst once
- * the processor has taken them — one per distinct notification when duplicates make one event.
+ * request as Graph sends them under load. A share of them are Graph's retries (the same notification again).
+ * Printed: p50/p99/max latency, the 202 count, and how many `user.refreshRequested` lines the audit ledger
+ * holds for the burst once the processor has taken them — one per distinct notification when duplicates make
+ * one event.
  *
- * Intune sync: in a child process (so its peak RSS is the sync's own), against the demo tenant's generator
- * serving from the bench's own process (Graph is elsewhere too) a large tenant (default 100,000 device certificate states, 1,000 per page, 5% of requests answered 429 with
- * Retry-After), and `syncIntune` runs against it through the real gateway, with Table storage on Azurite and the
- * in-process bus. Printed: wall time, states and certificates read, events published and distinct, the sync's
- * peak RSS; then the pipeline takes the events into the inventory (in the same process, its own peak) and a
- * second sync runs, which should publish nothing, and the worker's peak over all three.
+ * Intune sync: the demo tenant's generator serves a large tenant from the bench's own process, as Graph
+ * serves from elsewhere (default 100,000 device certificate states, 1,000 per page, 5% of requests answered
+ * 429 with Retry-After), and `syncIntune` runs against it in a child process, so that its peak RSS is the
+ * sync's own, through the real gateway, with Table storage on Azurite and the in-process bus. Printed: wall
+ * time, states and certificates read, events published and distinct, the sync's peak RSS; then the pipeline
+ * takes the events into the inventory (in the same process, its own peak) and a second sync runs, which
+ * should publish nothing, and the worker's peak over all three.
  *
  * Knobs: BENCH_WEBHOOK_NOTIFICATIONS, BENCH_GRAPH_CERTIFICATES and BENCH_GRAPH_USERS size the runs;
  * BENCH_GRAPH_PART=webhook|sync runs one measurement; BENCH_NODE_FLAGS passes Node flags to the host and the
