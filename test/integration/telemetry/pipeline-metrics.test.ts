@@ -8,7 +8,6 @@ import { createGraphGateway, staticToken } from "../../../shared/adapters/graph/
 import { createInProcessBus, type InProcessBus } from "../../../shared/adapters/in-process-bus/bus.ts";
 import type { CloudEventEnvelope } from "../../../shared/contracts/cloud-event.ts";
 import { createEvent, type EventData } from "../../../shared/contracts/events.ts";
-import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
 import { MetricNames, watchDeadLetters } from "../../../shared/telemetry/metrics.ts";
 import type { Telemetry } from "../../../shared/telemetry/start.ts";
 import { checkCrls } from "../../../shared/usecases/check-crls.ts";
@@ -18,7 +17,7 @@ import { type SendNotificationDeps, sendNotification } from "../../../shared/use
 import { certificateEvent, thumbprintOf } from "../../support/bus-events.ts";
 import { histogramOf, memoryTelemetry, metricValue } from "../../support/telemetry.ts";
 import { type Started, startTestTenant, NOW as TENANT_NOW } from "../demo-tenant/support.ts";
-import { base64, type Harness, harness, messageOf, NOW } from "../usecases/harness.ts";
+import { base64, type Harness, harness, messageOf, NOW, storedRecord } from "../usecases/harness.ts";
 
 let telemetry: Telemetry;
 let files = 0;
@@ -27,23 +26,6 @@ beforeAll(async () => {
 });
 
 /** A certificate record as onCertificateEvent would have stored it. */
-function record(label: string, overrides: Partial<CertificateRecord> = {}): CertificateRecord {
-  return {
-    userId: `user-${label}`,
-    thumbprint: thumbprintOf(label),
-    userPrincipalName: `${label}@contoso.com`,
-    sources: ["manual"],
-    purpose: "both",
-    state: "valid",
-    emailAddresses: [`${label}@contoso.com`],
-    crlUrls: [],
-    thresholdsAnnounced: [],
-    revision: 0,
-    notAfter: "2027-01-01T00:00:00.000Z",
-    updatedAt: NOW.toISOString(),
-    ...overrides,
-  };
-}
 
 const DAY = 86_400_000;
 const inDays = (days: number) => new Date(NOW.getTime() + days * DAY + 3_600_000).toISOString();
@@ -55,12 +37,12 @@ describe("certificates by state and days to expiry", () => {
   it("the daily expiry scan counts every state and records each live certificate's days to expiry", async () => {
     h = await harness(`metricscan${++files}`);
     const records = [
-      record("soon", { notAfter: inDays(9), state: "expiring" }),
-      record("later", { notAfter: inDays(100) }),
-      record("far", { notAfter: inDays(800) }),
-      record("gone", { notAfter: inDays(-1), state: "valid" }),
-      record("revoked", { notAfter: inDays(20), state: "revoked" }),
-      record("removed", { notAfter: inDays(20), state: "removed" }),
+      storedRecord("soon", { notAfter: inDays(9), state: "expiring" }),
+      storedRecord("later", { notAfter: inDays(100) }),
+      storedRecord("far", { notAfter: inDays(800) }),
+      storedRecord("gone", { notAfter: inDays(-1), state: "valid" }),
+      storedRecord("revoked", { notAfter: inDays(20), state: "revoked" }),
+      storedRecord("removed", { notAfter: inDays(20), state: "removed" }),
     ];
     for (const r of records) await h.stores.certificates.put(r, { force: true });
     const before = await histogramOf(telemetry, MetricNames.daysToExpiry);
@@ -96,8 +78,8 @@ describe("certificates by state and days to expiry", () => {
 
   it("the status query sets the gauge to what it counted", async () => {
     h = await harness(`metricstatus${++files}`);
-    await h.stores.certificates.put(record("one", { state: "invalid" }), { force: true });
-    await h.stores.certificates.put(record("two", { state: "invalid" }), { force: true });
+    await h.stores.certificates.put(storedRecord("one", { state: "invalid" }), { force: true });
+    await h.stores.certificates.put(storedRecord("two", { state: "invalid" }), { force: true });
     const status = await queryStatus(h.deps);
     expect(status.certificates.byState.invalid).toBe(2);
     expect(await metricValue(telemetry, MetricNames.certificates, { state: "invalid" })).toBe(2);
@@ -113,7 +95,7 @@ describe("CRL fetch failures", () => {
     h = await harness(`metriccrl${++files}`);
     const leaf = await h.pki.leaf({ email: "crl@contoso.com" });
     await h.stores.certificates.put(
-      record("crl", {
+      storedRecord("crl", {
         thumbprint: thumbprintOf("crl-leaf"),
         certificate: base64(leaf.der),
         crlUrls: [h.pki.caCrlUrl, h.pki.rootCrlUrl],

@@ -10,10 +10,12 @@ import { createTableStores, type TableStores } from "../../../shared/adapters/ta
 import { createNetworkSources, type NetworkSources } from "../../../shared/cli/network-sources.ts";
 import type { CloudEventEnvelope } from "../../../shared/contracts/cloud-event.ts";
 import type { QueueKey } from "../../../shared/contracts/queues.ts";
+import type { CertificateRecord } from "../../../shared/contracts/rows.ts";
 import { parseCertificate } from "../../../shared/pki/certificate.ts";
 import { createEngine } from "../../../shared/pki/engine.ts";
 import type { AuditLedger, Clock, EventBus, Logger, ReceivedMessage } from "../../../shared/ports.ts";
 import type { Deps } from "../../../shared/usecases/deps.ts";
+import { thumbprintOf } from "../../support/bus-events.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../support/http-server.ts";
 import {
   type CertOptions,
@@ -238,3 +240,25 @@ export function messageOf(event: CloudEventEnvelope | unknown, deliveryCount = 1
 
 /** Base64 DER, as events and records carry certificates. */
 export const base64 = (der: Uint8Array): string => Buffer.from(der).toString("base64");
+
+/**
+ * A stored inventory record named by `label`: its user, UPN, address and thumbprint derive from the label;
+ * a manual, valid certificate for both purposes until 2027 unless `overrides` say otherwise.
+ */
+export function storedRecord(label: string, overrides: Partial<CertificateRecord> = {}): CertificateRecord {
+  return {
+    userId: `user-${label}`,
+    thumbprint: thumbprintOf(label),
+    userPrincipalName: `${label}@contoso.com`,
+    sources: ["manual"],
+    purpose: "both",
+    state: "valid",
+    emailAddresses: [`${label}@contoso.com`],
+    crlUrls: [],
+    thresholdsAnnounced: [],
+    revision: 0,
+    notAfter: "2027-01-01T00:00:00.000Z",
+    updatedAt: NOW.toISOString(),
+    ...overrides,
+  };
+}

@@ -6,7 +6,7 @@ import { CursorNames } from "../../../shared/usecases/deps.ts";
 import { revalidateOnTrustChange } from "../../../shared/usecases/revalidate-all.ts";
 import { scanExpiry } from "../../../shared/usecases/scan-expiry.ts";
 import type { Minted } from "../../support/pki.ts";
-import { base64, type Harness, harness, NOW } from "./harness.ts";
+import { base64, type Harness, harness, NOW, storedRecord } from "./harness.ts";
 
 let h: Harness;
 let files = 0;
@@ -18,31 +18,13 @@ afterEach(() => h.close());
 
 const sha1 = (der: Uint8Array) => createHash("sha1").update(der).digest("hex").toUpperCase();
 
-function record(label: string, overrides: Partial<CertificateRecord> = {}): CertificateRecord {
-  return {
-    userId: `user-${label}`,
-    thumbprint: sha1(Buffer.from(label)),
-    userPrincipalName: `${label}@contoso.com`,
-    sources: ["manual"],
-    purpose: "both",
-    state: "valid",
-    emailAddresses: [`${label}@contoso.com`],
-    crlUrls: [],
-    thresholdsAnnounced: [],
-    revision: 0,
-    notAfter: "2027-01-01T00:00:00.000Z",
-    updatedAt: NOW.toISOString(),
-    ...overrides,
-  };
-}
-
 async function put(...records: CertificateRecord[]) {
   for (const r of records) await h.stores.certificates.put(r, { force: true });
 }
 
 /** A record of a minted leaf, as onCertificateEvent would have stored it. */
 function leafRecord(label: string, leaf: Minted): CertificateRecord {
-  return record(label, {
+  return storedRecord(label, {
     thumbprint: sha1(leaf.der),
     certificate: base64(leaf.der),
     crlUrls: [h.pki.caCrlUrl, h.pki.rootCrlUrl],
@@ -54,11 +36,11 @@ const typesOf = (events: readonly { type: string }[]) => events.map((e) => e.typ
 describe("scanExpiry", () => {
   it("announces each newly crossed threshold and each expiry, and a second scan publishes nothing new", async () => {
     await put(
-      record("soon", { notAfter: "2026-06-10T00:00:00.000Z" }),
-      record("announced", { notAfter: "2026-06-10T00:00:00.000Z", thresholdsAnnounced: [30, 14] }),
-      record("gone", { notAfter: "2026-05-31T00:00:00.000Z" }),
-      record("later"),
-      record("revoked", { state: "revoked", notAfter: "2026-06-02T00:00:00.000Z" }),
+      storedRecord("soon", { notAfter: "2026-06-10T00:00:00.000Z" }),
+      storedRecord("announced", { notAfter: "2026-06-10T00:00:00.000Z", thresholdsAnnounced: [30, 14] }),
+      storedRecord("gone", { notAfter: "2026-05-31T00:00:00.000Z" }),
+      storedRecord("later"),
+      storedRecord("revoked", { state: "revoked", notAfter: "2026-06-02T00:00:00.000Z" }),
     );
     const result = await scanExpiry(h.deps, { now: NOW });
     expect(result).toEqual({ scanned: 5, published: 2, failed: 0 });
@@ -84,7 +66,7 @@ describe("scanExpiry's continuity log lines", () => {
   it.each([
     {
       name: "ending in 5 days with no successor → one line per purpose",
-      records: () => [record("alone", { notAfter: endsIn(5), signing: working, encryption: working })],
+      records: () => [storedRecord("alone", { notAfter: endsIn(5), signing: working, encryption: working })],
       expected: [
         { userId: "user-alone", upn: "alone@contoso.com", purpose: "encryption", daysLeft: 5 },
         { userId: "user-alone", upn: "alone@contoso.com", purpose: "signing", daysLeft: 5 },
@@ -93,8 +75,8 @@ describe("scanExpiry's continuity log lines", () => {
     {
       name: "a successor delivered → no line",
       records: () => [
-        record("covered", { notAfter: endsIn(5), signing: working, encryption: working }),
-        record("covered", {
+        storedRecord("covered", { notAfter: endsIn(5), signing: working, encryption: working }),
+        storedRecord("covered", {
           thumbprint: sha1(Buffer.from("covered-next")),
           notAfter: endsIn(365),
           signing: working,
@@ -105,18 +87,18 @@ describe("scanExpiry's continuity log lines", () => {
     },
     {
       name: "8 days left → no line",
-      records: () => [record("later", { notAfter: endsIn(8), signing: working, encryption: working })],
+      records: () => [storedRecord("later", { notAfter: endsIn(8), signing: working, encryption: working })],
       expected: [],
     },
     {
       name: "a disabled user → no line (their certificates are up for revocation, not renewal)",
-      records: () => [record("gone", { notAfter: endsIn(3), signing: working, encryption: working })],
+      records: () => [storedRecord("gone", { notAfter: endsIn(3), signing: working, encryption: working })],
       disabled: "user-gone",
       expected: [],
     },
     {
       name: "not working (no verdict yet) → no line",
-      records: () => [record("undecided", { notAfter: endsIn(2) })],
+      records: () => [storedRecord("undecided", { notAfter: endsIn(2) })],
       expected: [],
     },
   ])("$name", async ({ records, expected, ...rest }) => {
@@ -241,7 +223,7 @@ describe("checkCrls' log line for an endpoint still down", () => {
 
 describe("revalidateOnTrustChange", () => {
   it("re-validates every live certificate on the first run and on each new trust store, never twice for one", async () => {
-    await put(record("a"), record("b"), record("removed", { state: "removed" }));
+    await put(storedRecord("a"), storedRecord("b"), storedRecord("removed", { state: "removed" }));
     const first = await revalidateOnTrustChange(h.deps, { now: NOW });
     expect(first).toMatchObject({ changed: true, published: 2 });
     const byUser = (a: { userid?: string }, b: { userid?: string }) =>
@@ -264,7 +246,7 @@ describe("revalidateOnTrustChange", () => {
   });
 
   it("finishes a re-validation a crash interrupted with the time it began, so its events keep their ids", async () => {
-    await put(record("a"));
+    await put(storedRecord("a"));
     const began = "2026-05-31T00:00:00.000Z";
     await h.stores.cursors.set(CursorNames.trustStorePending, `fingerprint-1 ${began}`, new Date(began));
     await revalidateOnTrustChange(h.deps, { now: NOW });
