@@ -8,7 +8,7 @@ import { queryEvents } from "../../../shared/usecases/query-events.ts";
 import { queryStatus } from "../../../shared/usecases/query-status.ts";
 import { queryUsers } from "../../../shared/usecases/query-users.ts";
 import { registerCertificate, userIdForUpn } from "../../../shared/usecases/register-certificate.ts";
-import { base64, type Harness, harness, NOW } from "./harness.ts";
+import { base64, type Harness, harness, NOW, storedRecord } from "./harness.ts";
 
 let h: Harness;
 let files = 0;
@@ -140,10 +140,10 @@ describe("publishEvents", () => {
 describe("queries", () => {
   it("queryStatus counts certificates by state and expiry, CRL health, queue depth and last runs", async () => {
     const records: CertificateRecord[] = [
-      certificate("a", { state: "valid" }),
-      certificate("b", { state: "expiring", notAfter: "2026-06-05T00:00:00.000Z" }),
-      certificate("c", { state: "invalid" }),
-      certificate("d", { state: "revoked" }),
+      storedRecord("a", { state: "valid" }),
+      storedRecord("b", { state: "expiring", notAfter: "2026-06-05T00:00:00.000Z" }),
+      storedRecord("c", { state: "invalid" }),
+      storedRecord("d", { state: "revoked" }),
     ];
     for (const r of records) await h.stores.certificates.put(r, { force: true });
     await h.stores.crlHealth.put(
@@ -211,28 +211,6 @@ function user(upn: string, overrides: Partial<UserRecord> = {}): UserRecord {
     accountEnabled: true,
     deleted: false,
     reasons: [],
-    updatedAt: NOW.toISOString(),
-    ...overrides,
-  };
-}
-
-function certificate(label: string, overrides: Partial<CertificateRecord>): CertificateRecord {
-  return {
-    userId: `user-${label}`,
-    thumbprint: label
-      .toUpperCase()
-      .repeat(40)
-      .slice(0, 40)
-      .replace(/[^0-9A-F]/g, "E"),
-    userPrincipalName: `${label}@contoso.com`,
-    sources: ["manual"],
-    purpose: "both",
-    state: "valid",
-    emailAddresses: [],
-    crlUrls: [],
-    thresholdsAnnounced: [],
-    revision: 0,
-    notAfter: "2027-01-01T00:00:00.000Z",
     updatedAt: NOW.toISOString(),
     ...overrides,
   };
